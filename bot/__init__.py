@@ -1,0 +1,1 @@
+"""The runtime and the edges: command line, settings, console, platforms and rendering."""

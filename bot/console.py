@@ -1,0 +1,198 @@
+"""The local console: the whole bot in a terminal or a pipe, on SQLite, with no chat account."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.render import Renderer
+from commands.core import Core
+from commands.messages import Message, Request, UserRef
+
+NAME = re.compile(r"^@?([A-Za-z0-9][A-Za-z0-9._-]{0,63})$")
+STEP = re.compile(r"^\+(\d+)([dhm])$")
+STEP_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+PLATFORM = "console"
+WORKSPACE = "console"
+
+
+def at_name(person: Any) -> str:
+    """Console mentions are `@name`."""
+    return f"@{getattr(person, 'name', None) or getattr(person, 'display_name', person)}"
+
+
+class ConsoleDirectory:
+    """Console users are named `@name` and created the first time they are named."""
+
+    def __init__(self, zones: dict[str, str]) -> None:
+        self.zones = zones
+
+    def resolve(self, token: str) -> UserRef | None:
+        """A `@name` token names a console user."""
+        if not token.startswith("@"):
+            return None
+        match = NAME.match(token.rstrip(".,;:"))
+        if not match:
+            return None
+        name = match.group(1)
+        return UserRef(external_id=name, display_name=name, timezone=self.zones.get(name))
+
+
+def head(message: Message, channel: str) -> str:
+    """Where a message went: `[#channel]`, `[DM @name]` or `[only @name]`."""
+    if message.audience in {"channel", "thread"}:
+        return f"[#{message.channel or channel}]"
+    assert message.recipient is not None
+    kind = "DM" if message.audience == "dm" else "only"
+    return f"[{kind} @{message.recipient.display_name}]"
+
+
+def format_block(message: Message, text: str, channel: str, files: list[Path]) -> str:
+    """One printed block: the head, the text, and where any attached file was written."""
+    lines = [f"{head(message, channel)} {text}"]
+    lines += [f"(file: {path})" for path in files]
+    return "\n".join(lines)
+
+
+@dataclass
+class ConsoleSession:
+    """The console's state: who is typing, where, when, and what the bot prints."""
+
+    core: Core
+    user: str
+    channel: str
+    now: datetime
+    out: TextIO
+    files_dir: Path
+    sweep: Callable[[datetime], list[Message]] | None = None
+    zones: dict[str, str] = field(default_factory=dict)
+    renderer: Renderer = field(default_factory=lambda: Renderer(mention=at_name))
+    counter: int = 0
+
+    def run(self, lines: Iterable[str], prompt: bool = False) -> None:
+        """Read lines until the end of input."""
+        if prompt:
+            self._prompt()
+        for raw in lines:
+            self.line(raw.rstrip("\r\n"))
+            if prompt:
+                self._prompt()
+
+    def _prompt(self) -> None:
+        self.out.write(f"{self.user}@#{self.channel}> ")
+        self.out.flush()
+
+    def line(self, text: str) -> None:
+        """Handle one line of input."""
+        stripped = text.strip()
+        if not stripped:
+            return
+        if stripped.startswith(":"):
+            self._meta(stripped)
+            return
+        self.counter += 1
+        request = Request(
+            platform=PLATFORM,
+            workspace=WORKSPACE,
+            user=UserRef(self.user, self.user, timezone=self.zones.get(self.user)),
+            channel=self.channel,
+            text=stripped,
+            now=self.now,
+            message_id=f"console-{self.now.timestamp():.0f}-{self.counter}",
+        )
+        directory = ConsoleDirectory(self.zones)
+        if re.match(r"^/mdt(\s|$)", stripped, re.IGNORECASE):
+            command_text = stripped[4:].strip()
+            messages = self.core.handle_command(replace(request, text=command_text), directory)
+        else:
+            messages = self.core.handle_message(request, directory)
+        self.emit(messages)
+
+    def emit(self, messages: list[Message]) -> None:
+        """Print each message as a block."""
+        for message in messages:
+            files = [self._write(a.filename, a.content) for a in message.attachments]
+            text = self.renderer.render(message)
+            self.out.write(format_block(message, text, self.channel, files) + "\n")
+        self.out.flush()
+
+    def _write(self, filename: str, content: bytes) -> Path:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / filename
+        path.write_bytes(content)
+        return path
+
+    def _meta(self, text: str) -> None:
+        word, _, arg = text.partition(" ")
+        arg = arg.strip()
+        if word == ":as" and NAME.match(arg):
+            self.user = arg.lstrip("@")
+        elif word == ":in" and arg:
+            self.channel = arg.lstrip("#")
+        elif word == ":tz" and _is_zone(arg):
+            self.zones[self.user] = arg
+        elif word == ":clock" and self._move_clock(arg):
+            if self.sweep is not None:
+                self.emit(self.sweep(self.now))
+        else:
+            self._say(
+                f"Not understood: {text}. Use :as NAME, :in CHANNEL, :tz Area/City, "
+                ":clock ISO-DATETIME or :clock +3d / +4h."
+            )
+
+    def _move_clock(self, arg: str) -> bool:
+        step = STEP.match(arg)
+        if step:
+            self.now += timedelta(**{STEP_UNITS[step.group(2)]: int(step.group(1))})
+            return True
+        moment = parse_moment(arg)
+        if moment is None:
+            return False
+        self.now = moment
+        return True
+
+    def _say(self, text: str) -> None:
+        self.out.write(f"[console] {text}\n")
+        self.out.flush()
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return bool(name)
+
+
+def parse_moment(text: str) -> datetime | None:
+    """An ISO date-time; without an offset it is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def run_console(
+    core: Core,
+    *,
+    user: str,
+    channel: str,
+    now: datetime,
+    files_dir: Path,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    sweep: Callable[[datetime], list[Message]] | None = None,
+) -> int:
+    """Run the console until the end of input; exit status 0."""
+    session = ConsoleSession(
+        core=core, user=user, channel=channel, now=now, out=stdout, files_dir=files_dir, sweep=sweep
+    )
+    session.run(stdin, prompt=stdin.isatty())
+    return 0

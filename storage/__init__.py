@@ -1,0 +1,1 @@
+"""The records: typed models, the unit of work and the schema migrations."""

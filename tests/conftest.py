@@ -1,0 +1,104 @@
+"""Shared fixtures: a real database (SQLite, and PostgreSQL when reachable) and a console."""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.console import ConsoleSession, parse_moment
+from commands.core import Core, CoreSettings
+from storage.db import Store, make_engine, migrate
+from storage.models import Base
+
+POSTGRES_URL = os.environ.get(
+    "MDT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = bool(os.environ.get("MDT_REQUIRE_POSTGRES"))
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated; dropped at the end."""
+    problem = _postgres_reachable()
+    if problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"MDT_REQUIRE_POSTGRES is set but PostgreSQL is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({problem})")
+    name = f"mdt_test_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(store: Store) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with store.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty database: SQLite in a temporary file, and PostgreSQL."""
+    if request.param == "sqlite":
+        opened = Store.open(f"sqlite:///{tmp_path / 'mdt.db'}", upgrade=True)
+    else:
+        opened = Store(make_engine(request.getfixturevalue("postgres_url")))
+        _empty_postgres(opened)
+    yield opened
+    opened.engine.dispose()
+
+
+class Console:
+    """The real console, driven line by line; each call returns what the bot printed."""
+
+    def __init__(self, store: Store, now: datetime, user: str, channel: str, files: Path) -> None:
+        self.out = io.StringIO()
+        self.core = Core(store, CoreSettings())
+        self.session = ConsoleSession(
+            core=self.core, user=user, channel=channel, now=now, out=self.out, files_dir=files
+        )
+        self.store = store
+
+    def __call__(self, *lines: str) -> str:
+        start = self.out.tell()
+        for line in lines:
+            self.session.line(line)
+        self.out.seek(start)
+        printed = self.out.read()
+        self.out.seek(0, io.SEEK_END)
+        return printed
+
+
+@pytest.fixture
+def console(store: Store, tmp_path: Path) -> Console:
+    """A console as priya in #team on Monday 1 Feb 2027, 09:00 London."""
+    now = parse_moment("2027-02-01T09:00:00+00:00")
+    assert now is not None
+    return Console(store, now, "priya", "team", tmp_path / "files")
