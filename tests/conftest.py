@@ -30,7 +30,7 @@ def _postgres_reachable() -> str | None:
         with engine.connect() as connection:
             connection.execute(text("select 1"))
         engine.dispose()
-    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as error:
         return f"{type(error).__name__}: {str(error).splitlines()[0]}"
     return None
 
