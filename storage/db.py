@@ -51,8 +51,8 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest migration."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema up to the newest migration of every branch."""
+    command.upgrade(alembic_config(engine), "heads")
 
 
 class Store:
