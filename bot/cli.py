@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings, SettingsError
 from bot.console import parse_moment, run_console
+from bot.slack import notifier as _slack_notifier  # noqa: F401 - registers it for the worker
+from bot.worker import add_worker_parser, console_sweep, run_worker_command
 from commands.core import Core, CoreSettings
 from commands.meeting_types import MeetingTypeError, meeting_types
+from commands.reviewing import review_sweep
 from storage.db import Store, make_engine, migrate
 
 
@@ -36,7 +39,57 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--files", default="mdt-files", help="where attached files are written")
     migrate_cmd = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate_cmd.add_argument("--db", help="database URL (default: DATABASE_URL)")
+    add_worker_parser(sub)
+    serve = sub.add_parser("serve", help="answer Slack (and Teams) over HTTP")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")  # noqa: S104
+    serve.add_argument("--db", help="database URL (default: DATABASE_URL)")
+    socket = sub.add_parser("socket", help="answer Slack over Socket Mode (no public URL)")
+    socket.add_argument("--db", help="database URL (default: DATABASE_URL)")
+    manifest = sub.add_parser("manifest", help="print a platform's app manifest")
+    manifest.add_argument("platform", choices=sorted(MANIFESTS), help="which platform")
+    manifest.add_argument("--url", default="https://mdt.example.org", help="the app's public URL")
     return parser
+
+
+def _slack_manifest(url: str) -> str:
+    from bot.slack.manifest import manifest_yaml  # noqa: PLC0415 - only this command needs it
+
+    return manifest_yaml(url.rstrip("/"))
+
+
+def _teams_manifest(url: str) -> str:
+    from bot.teams.manifest import write_package  # noqa: PLC0415 - only this command needs it
+
+    return write_package(Settings.from_env(), url, Path("mdt-teams.zip"))
+
+
+MANIFESTS: dict[str, Callable[[str], str]] = {"slack": _slack_manifest, "teams": _teams_manifest}
+
+
+def _serve(args: argparse.Namespace, settings: Settings, url: str) -> int:
+    import uvicorn  # noqa: PLC0415 - only `serve` needs the HTTP stack
+
+    from bot.server import create_app  # noqa: PLC0415
+    from bot.teams.app import teams_routes  # noqa: PLC0415
+
+    store = Store.open(url, upgrade=True)
+    app = create_app(settings, store, extra_routes=teams_routes(settings, store))
+    uvicorn.run(app, host=args.host, port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def _socket(settings: Settings, url: str) -> int:
+    from bot.slack.socket import build_socket_handler  # noqa: PLC0415 - only `socket` needs it
+
+    store = Store.open(url, upgrade=True)
+    handler, bot = build_socket_handler(settings, store, lambda: datetime.now(UTC))
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+        bot.close()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,10 +102,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, MeetingTypeError) as error:
         print(f"mdtbot: {error}", file=sys.stderr)  # noqa: T201 - the command line speaks
         return 2
+    if args.command == "manifest":
+        try:
+            print(MANIFESTS[args.platform](args.url), end="")  # noqa: T201 - the command line speaks
+        except SettingsError as error:
+            print(f"mdtbot: {error}", file=sys.stderr)  # noqa: T201 - the command line speaks
+            return 2
+        return 0
     url = args.db or settings.database_url
     if args.command == "migrate":
         migrate(make_engine(url))
         return 0
+    if args.command == "worker":
+        return run_worker_command(args, settings, url)
+    if args.command in {"serve", "socket"}:
+        try:
+            return (
+                _serve(args, settings, url) if args.command == "serve" else _socket(settings, url)
+            )
+        except SettingsError as error:
+            print(f"mdtbot: {error}", file=sys.stderr)  # noqa: T201 - the command line speaks
+            return 2
     store = Store.open(url, upgrade=True)
     core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
     return run_console(
@@ -61,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         channel=args.channel.lstrip("#"),
         now=args.now or datetime.now(UTC),
         files_dir=Path(args.files),
+        sweep=review_sweep(store, console_sweep(store)),
     )
 
 

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commands.workdays import nation_code
 
 DEFAULT_DATABASE_URL = "sqlite:///mdt.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+SLACK_TOKEN_PREFIXES = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
+DEFAULT_TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
+DEFAULT_TEAMS_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+DEFAULT_GRAPH_API_URL = "https://graph.microsoft.com/v1.0"
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$")
+CALENDAR_USER = re.compile(r"^[^\s@/]+(@[^\s@/]+)?$")
 
 
 class SettingsError(ValueError):
@@ -23,6 +34,55 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/London"
     holidays_nation: str = "England and Wales"
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = DEFAULT_PORT
+    teams_app_id: str | None = None
+    teams_app_password: str | None = field(default=None, repr=False)
+    teams_tenant_id: str | None = None
+    teams_login_url: str = DEFAULT_TEAMS_LOGIN_URL
+    teams_openid_url: str = DEFAULT_TEAMS_OPENID_URL
+    graph_api_url: str = DEFAULT_GRAPH_API_URL
+    teams_graph_calendar_user: str | None = None
+
+    @property
+    def teams_configured(self) -> bool:
+        """The Teams bot has its app id, so `POST /api/messages` should run."""
+        return bool(self.teams_app_id)
+
+    @property
+    def slack_configured(self) -> bool:
+        """Any Slack credential is set, so the Slack app should run."""
+        return any((self.slack_bot_token, self.slack_signing_secret, self.slack_client_id))
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Multi-workspace mode: installs through OAuth rather than one bot token."""
+        return bool(self.slack_client_id)
+
+    def require_slack(self, *, socket: bool = False) -> None:
+        """Raise SettingsError naming the first Slack setting the chosen mode lacks."""
+        needed = ["SLACK_SIGNING_SECRET"]
+        if self.slack_oauth:
+            needed.append("SLACK_CLIENT_SECRET")
+        else:
+            needed.append("SLACK_BOT_TOKEN")
+        if socket:
+            needed.append("SLACK_APP_TOKEN")
+        values = {
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+            "SLACK_CLIENT_SECRET": self.slack_client_secret,
+            "SLACK_BOT_TOKEN": self.slack_bot_token,
+            "SLACK_APP_TOKEN": self.slack_app_token,
+        }
+        for name in needed:
+            if not values[name]:
+                mode = "multi-workspace (SLACK_CLIENT_ID is set)" if self.slack_oauth else "Slack"
+                raise SettingsError(f"{name} is missing; {mode} needs it")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,4 +103,78 @@ class Settings:
         url = env.get("DATABASE_URL", DEFAULT_DATABASE_URL).strip()
         if "://" not in url:
             raise SettingsError("DATABASE_URL must be a database URL such as sqlite:///mdt.db")
-        return cls(database_url=url, timezone=timezone, holidays_nation=nation)
+        return cls(
+            database_url=url,
+            timezone=timezone,
+            holidays_nation=nation,
+            **_slack_from_env(env),
+            **_teams_from_env(env),
+        )
+
+
+def _slack_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """The Slack settings and PORT, checked; a value is never echoed back (it may be secret)."""
+    values: dict[str, Any] = {}
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+    ):
+        value = env.get(name, "").strip() or None
+        prefix = SLACK_TOKEN_PREFIXES.get(name)
+        if value is not None and prefix and not value.startswith(prefix):
+            raise SettingsError(f"{name} is malformed: a Slack token of this kind starts {prefix}")
+        if value is not None and any(c.isspace() for c in value):
+            raise SettingsError(f"{name} is malformed: it contains spaces")
+        values[name.lower()] = value
+    api_url = env.get("SLACK_API_URL", DEFAULT_SLACK_API_URL).strip()
+    if not api_url.startswith(("https://", "http://")):
+        raise SettingsError("SLACK_API_URL must be a URL such as https://slack.com/api/")
+    values["slack_api_url"] = api_url if api_url.endswith("/") else api_url + "/"
+    port_text = env.get("PORT", str(DEFAULT_PORT)).strip()
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SettingsError(f"PORT={port_text!r} is not a port number between 1 and 65535")
+    values["port"] = int(port_text)
+    return values
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    """A base URL setting without its trailing slash; https unless it points at this machine."""
+    value = env.get(name, default).strip().rstrip("/")
+    local = value.startswith(("http://localhost", "http://127.0.0.1"))
+    if not (value.startswith("https://") or local) or " " in value or value.count("/") < 2:
+        raise SettingsError(f"{name} must be an https URL such as {default}")
+    return value
+
+
+def _teams_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """The Teams and Graph settings, checked; the app password is never echoed back."""
+    app_id = env.get("TEAMS_APP_ID", "").strip() or None
+    password = env.get("TEAMS_APP_PASSWORD", "").strip() or None
+    tenant = env.get("TEAMS_TENANT_ID", "").strip() or None
+    calendar_user = env.get("TEAMS_GRAPH_CALENDAR_USER", "").strip() or None
+    if app_id is not None and not GUID.match(app_id):
+        raise SettingsError("TEAMS_APP_ID is malformed: it is the bot's Microsoft app id, a GUID")
+    if tenant is not None and not TENANT.match(tenant):
+        raise SettingsError("TEAMS_TENANT_ID is malformed: use the tenant's GUID or domain")
+    if password is not None and any(c.isspace() for c in password):
+        raise SettingsError("TEAMS_APP_PASSWORD is malformed: it contains spaces")
+    if calendar_user is not None and not CALENDAR_USER.match(calendar_user):
+        raise SettingsError(
+            "TEAMS_GRAPH_CALENDAR_USER is malformed: use the mailbox's address or object id"
+        )
+    if app_id is not None:
+        for name, value in (("TEAMS_APP_PASSWORD", password), ("TEAMS_TENANT_ID", tenant)):
+            if value is None:
+                raise SettingsError(f"{name} is missing; the Teams bot (TEAMS_APP_ID) needs it")
+    return {
+        "teams_app_id": app_id,
+        "teams_app_password": password,
+        "teams_tenant_id": tenant,
+        "teams_login_url": _url(env, "TEAMS_LOGIN_URL", DEFAULT_TEAMS_LOGIN_URL),
+        "teams_openid_url": _url(env, "TEAMS_OPENID_URL", DEFAULT_TEAMS_OPENID_URL),
+        "graph_api_url": _url(env, "GRAPH_API_URL", DEFAULT_GRAPH_API_URL),
+        "teams_graph_calendar_user": calendar_user,
+    }

@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from commands import families  # noqa: F401 - registers every command
 from commands.context import Context, person_for
 from commands.errors import CommandError
-from commands.grammar import first_word, nearest
+from commands.grammar import first_word, meeting_number, nearest
 from commands.messages import Directory, Message, Recipient, Request
 from commands.registry import ALIASES, COMMANDS, lookup
 from commands.workdays import WorkingCalendar
@@ -40,6 +41,12 @@ class CoreSettings:
 
     timezone: str = "Europe/London"
     holidays_nation: str = "England and Wales"
+
+
+def _example(word: str) -> str | None:
+    """The example of the command a word names, for mistakes that bring none of their own."""
+    spec = lookup(word)
+    return spec.example if spec else None
 
 
 @cache
@@ -81,7 +88,8 @@ class Core:
                 self._dispatch(ctx, word, args)
                 return ctx.messages
         except CommandError as error:
-            return [self._private(request, f"errors:{error.name}", error.context)]
+            context = {"example": _example(word), **error.context}
+            return [self._private(request, f"errors:{error.name}", context)]
         except IntegrityError:
             if captured and request.message_id:
                 return []  # the platform delivered this message twice: recorded once already
@@ -135,6 +143,29 @@ class Core:
             session.add(workspace)
             session.flush()
         return workspace
+
+    def set_thread(
+        self, platform: str, workspace: str, meeting_ref: str, thread_id: str, now: datetime
+    ) -> bool:
+        """Remember the thread a meeting captures from; False when there is no such meeting."""
+        number = meeting_number(meeting_ref)
+        if number is None:
+            return False
+        with self.store.transaction(now) as session:
+            meeting = session.scalar(
+                select(Meeting)
+                .join(Workspace, Meeting.workspace_id == Workspace.id)
+                .where(
+                    Workspace.platform == platform,
+                    Workspace.external_id == workspace,
+                    Meeting.number == number,
+                )
+            )
+            if meeting is None:
+                return False
+            session.info["workspace_id"] = meeting.workspace_id
+            meeting.thread_id = thread_id
+            return True
 
     def _meeting_running(self, request: Request) -> bool:
         with self.store.transaction(request.now) as session:

@@ -59,7 +59,9 @@ def _try(kind: ClauseKind, span: list[str]) -> tuple[bool, Any, str]:
         return False, None, ""
     try:
         return True, kind.parse(words), ""
-    except (ValueError, CommandError) as error:
+    except ValueError as error:
+        # A CommandError (someone named with @ who is not known) is not a misread clause: it
+        # stops the command with its own reply.
         return False, None, str(getattr(error, "message", None) or error)
 
 
@@ -118,8 +120,11 @@ def action_number(token: str) -> int | None:
 
 
 def read_case_ref(words: list[str]) -> str:
-    """A case reference: one token of letters, digits and dashes, stored in upper case."""
-    if len(words) != 1 or not CASE_REF.match(words[0]):
+    """A case reference: one token of letters, digits and dashes with a digit, upper-cased.
+
+    The digit keeps titles such as "Complex case conference" or "case notes" whole.
+    """
+    if len(words) != 1 or not CASE_REF.match(words[0]) or not any(c.isdigit() for c in words[0]):
         raise ValueError("a case reference is one word such as AB-1234")
     return words[0].upper()
 

@@ -118,7 +118,9 @@ class MeetingView:
 
     @property
     def present(self) -> list[AttendeeView]:
-        """Those who attended (or, before the meeting, said they will)."""
+        """Those who attended or, before the meeting starts, those who said they will."""
+        if self.status == "scheduled":
+            return [a for a in self.invitees if a.rsvp == "attending"]
         return [a for a in self.invitees if a.attended]
 
     @property
@@ -129,7 +131,8 @@ class MeetingView:
     @property
     def others(self) -> list[AttendeeView]:
         """Invitees who have neither attended nor sent apologies."""
-        return [a for a in self.invitees if not a.attended and a.rsvp != "apologies"]
+        present = {id(a) for a in self.present}
+        return [a for a in self.invitees if id(a) not in present and a.rsvp != "apologies"]
 
     @property
     def present_by_sector(self) -> list[SectorGroup]:

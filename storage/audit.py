@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from storage.models import AuditEntry, Base
 
-NOT_AUDITED = frozenset({"audit_entry"})
+NOT_AUDITED = frozenset({"audit_entry", "outbox_message"})
 
 
 def _plain(value: Any) -> Any:
@@ -41,13 +41,14 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _row(session: Session, obj: Base, change: str, before: Any, after: Any) -> dict[str, Any]:
     table = obj.__tablename__
-    identity = inspect(obj).identity
+    # A row just inserted has its primary key but not yet its identity key in after_flush.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "workspace_id": getattr(obj, "workspace_id", session.info.get("workspace_id")),
         "actor_id": session.info.get("actor_id"),
         "at": session.info["now"],
         "entity": table,
-        "entity_id": identity[0] if identity else 0,
+        "entity_id": key[0] if key and key[0] is not None else 0,
         "change": change,
         "before": before,
         "after": after,

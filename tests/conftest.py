@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.console import ConsoleSession, parse_moment
+from bot.console import ConsoleSession, at_name, parse_moment
+from bot.render import Renderer
 from commands.core import Core, CoreSettings
 from storage.db import Store, make_engine, migrate
 from storage.models import Base
@@ -63,16 +65,40 @@ def _empty_postgres(store: Store) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite file migrated once per run; each test works on a copy of it."""
+    path = tmp_path_factory.mktemp("migrated") / "mdt.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty database: SQLite in a temporary file, and PostgreSQL."""
     if request.param == "sqlite":
-        opened = Store.open(f"sqlite:///{tmp_path / 'mdt.db'}", upgrade=True)
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), tmp_path / "mdt.db")
+        opened = Store.open(f"sqlite:///{tmp_path / 'mdt.db'}")
     else:
         opened = Store(make_engine(request.getfixturevalue("postgres_url")))
         _empty_postgres(opened)
     yield opened
     opened.engine.dispose()
+
+
+@pytest.fixture
+def postgres_store(postgres_url: str) -> Iterator[Store]:
+    """A migrated, empty PostgreSQL database, for what only PostgreSQL does (row locks)."""
+    opened = Store(make_engine(postgres_url))
+    _empty_postgres(opened)
+    yield opened
+    opened.engine.dispose()
+
+
+# The console's renderer keeps no state: sharing it saves compiling the templates for each test.
+CONSOLE_RENDERER = Renderer(mention=at_name)
 
 
 class Console:
@@ -82,7 +108,13 @@ class Console:
         self.out = io.StringIO()
         self.core = Core(store, CoreSettings())
         self.session = ConsoleSession(
-            core=self.core, user=user, channel=channel, now=now, out=self.out, files_dir=files
+            core=self.core,
+            user=user,
+            channel=channel,
+            now=now,
+            out=self.out,
+            files_dir=files,
+            renderer=CONSOLE_RENDERER,
         )
         self.store = store
 

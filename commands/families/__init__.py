@@ -1,5 +1,5 @@
 """The command families; importing this package registers every /mdt command."""
 
-from commands.families import actions, help, meetings, people, record
+from commands.families import actions, help, meetings, people, record, reviews
 
-__all__ = ["actions", "help", "meetings", "people", "record"]
+__all__ = ["actions", "help", "meetings", "people", "record", "reviews"]

@@ -13,10 +13,11 @@ from commands.dates import DateError, parse_date
 from commands.families.shared import action_buttons, split_mentions
 from commands.grammar import clean_text, first_word, meeting_number, split_word
 from commands.registry import command
+from commands.reminder_rows import refresh_reminders
 from commands.views import action_view, meeting_view
 from storage.models import Action, ActionUpdate, Invitation, Meeting, Person
 
-EXTEND_EXAMPLE = "/mdt extend A17 to 18/12/2026 because the GP appointment moved"
+EXTEND_EXAMPLE = "/mdt extend A17 to next friday because the GP appointment moved"
 
 
 def _update(ctx: Context, action: Action, kind: str, **fields: object) -> None:
@@ -153,6 +154,7 @@ def done(ctx: Context, args: str) -> None:
     action.completed_at = ctx.now
     action.extension_requested = None
     _update(ctx, action, "done", note=note or None)
+    refresh_reminders(ctx.session, action, ctx.now, calendar=ctx.calendar)
     ctx.session.flush()
     view = action_view(action, ctx.today)
     ctx.post(
@@ -258,6 +260,7 @@ def _agree(ctx: Context, action: Action, new_due: date, reason: str) -> None:
     action.extension_requested = None
     action.extension_reason = None
     _update(ctx, action, "extension", note=reason, old_due=old_due, new_due=new_due)
+    refresh_reminders(ctx.session, action, ctx.now, calendar=ctx.calendar)
     ctx.session.flush()
     view = action_view(action, ctx.today)
     ctx.post(
@@ -327,6 +330,7 @@ def reassign(ctx: Context, args: str) -> None:
     _update(ctx, action, "reassignment", old_owner_id=old_owner.id, new_owner_id=new_owner.id)
     ctx.session.flush()
     ctx.session.refresh(action)
+    refresh_reminders(ctx.session, action, ctx.now, told_at=ctx.now, calendar=ctx.calendar)
     view = action_view(action, ctx.today)
     meeting = meeting_view(action.meeting, ctx.today)
     ctx.post(

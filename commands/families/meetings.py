@@ -18,6 +18,8 @@ from commands.dates import (
     parse_time,
     parse_when,
 )
+from commands.families.reviews import meeting_ended
+from commands.families.scheduling import allocate_meeting_number, announce_meeting, invite_file
 from commands.families.shared import (
     DATE_STARTERS,
     agency_for,
@@ -38,13 +40,14 @@ from commands.grammar import (
 from commands.meeting_types import meeting_types
 from commands.messages import Attachment
 from commands.registry import command
+from commands.series import INTERVAL_EXAMPLE, begin_series, carry_forward, interval_problem
 from commands.views import meeting_view
-from storage.models import AgendaItem, Invitation, Meeting, Person, Workspace
+from storage.models import AgendaItem, Invitation, Meeting, Person
 from storage.queries import load_meeting_in_full
 
 DEFAULT_LENGTH = timedelta(hours=1)
 NEW_EXAMPLE = (
-    "/mdt new Strategy discussion case AB-1234 on 3/12/2026 at 10:00 type strategy with @sam"
+    "/mdt new Strategy discussion case AB-1234 on next tuesday at 10:00 type strategy with @sam"
 )
 FORMATS = {"txt": "text/plain", "md": "text/markdown", "html": "text/html"}
 
@@ -70,19 +73,9 @@ def _new_clause_kinds(ctx: Context) -> list[ClauseKind]:
     ]
 
 
-def _first_failure(failures: list[tuple[str, str, str]], kind: str) -> str | None:
-    relevant = [error for name, _span, error in failures if name == kind]
-    return relevant[-1] if relevant else None
-
-
-def _allocate_meeting_number(ctx: Context) -> int:
-    workspace = ctx.session.scalar(
-        select(Workspace).where(Workspace.id == ctx.workspace.id).with_for_update()
-    )
-    assert workspace is not None
-    number = workspace.next_meeting_number
-    workspace.next_meeting_number = number + 1
-    return number
+def _stopped_at(failures: list[tuple[str, str, str]]) -> str | None:
+    """Why the clause scan stopped: the error of the shortest span that did not read."""
+    return failures[-1][2] if failures else None
 
 
 @command(
@@ -99,18 +92,16 @@ def new(ctx: Context, args: str) -> None:
     found = scan_clauses(text.split(), _new_clause_kinds(ctx))
     values = found.values
     title = found.head_text
+    if problem := interval_problem(found):
+        ctx.fail("bad_interval", problem=problem, example=INTERVAL_EXAMPLE)
     if not title:
         ctx.fail("new_needs_title", example=NEW_EXAMPLE)
     if len(title) > MAX_TITLE:
         ctx.fail("too_long", what="the title", limit=MAX_TITLE, length=len(title))
     if "date" not in values:
-        ctx.fail(
-            "new_needs_date", problem=_first_failure(found.failures, "date"), example=NEW_EXAMPLE
-        )
+        ctx.fail("new_needs_date", problem=_stopped_at(found.failures), example=NEW_EXAMPLE)
     if "time" not in values:
-        ctx.fail(
-            "new_needs_time", problem=_first_failure(found.failures, "time"), example=NEW_EXAMPLE
-        )
+        ctx.fail("new_needs_time", problem=_stopped_at(found.failures), example=NEW_EXAMPLE)
     kind = None
     if "type" in values:
         kind = meeting_types().get(values["type"])
@@ -131,7 +122,7 @@ def new(ctx: Context, args: str) -> None:
     if starts_at <= ctx.now:
         ctx.fail("in_the_past", when=starts_at, example=NEW_EXAMPLE)
     length = values.get("duration") or (kind.default_length if kind else DEFAULT_LENGTH)
-    number = _allocate_meeting_number(ctx)
+    number = allocate_meeting_number(ctx)
     meeting = Meeting(
         workspace_id=ctx.workspace.id,
         number=number,
@@ -159,7 +150,9 @@ def new(ctx: Context, args: str) -> None:
     for person in _unique(invitees):
         ctx.session.add(Invitation(meeting_id=meeting.id, person_id=person.id))
     ctx.session.flush()
-    _announce(ctx, meeting, _unique(invitees))
+    begin_series(meeting)
+    carry_forward(ctx.session, meeting, ctx.today)
+    announce_meeting(ctx, meeting, _unique(invitees))
 
 
 def _unique(people: list[Person]) -> list[Person]:
@@ -167,34 +160,6 @@ def _unique(people: list[Person]) -> list[Person]:
     for person in people:
         seen.setdefault(person.id, person)
     return list(seen.values())
-
-
-def invite_file(meeting: Meeting) -> Attachment:
-    """The calendar invite attached to a meeting's announcements."""
-    from commands.calendar_invite import ics_for  # noqa: PLC0415
-
-    return Attachment(f"{meeting.ref}.ics", ics_for(meeting), "text/calendar")
-
-
-def _announce(ctx: Context, meeting: Meeting, invitees: list[Person]) -> None:
-    full = load_meeting_in_full(ctx.session, meeting.id)
-    view = meeting_view(full, ctx.today, full=True)
-    ctx.post(
-        "meeting:created",
-        kind="meeting_card",
-        buttons=meeting_buttons(meeting.ref),
-        attachments=(invite_file(meeting),),
-        meeting=view,
-        meta={"meeting": meeting.ref},
-    )
-    for person in invitees:
-        ctx.dm(
-            person,
-            "meeting:invited",
-            kind="invitation",
-            buttons=meeting_buttons(meeting.ref),
-            meeting=view,
-        )
 
 
 @command(
@@ -274,6 +239,8 @@ def invite(ctx: Context, args: str) -> None:
         leading, role = split_word(before_from, "as")
         if leading or not role:
             ctx.fail("invite_extra", text=before_from, ref=meeting.ref)
+    if agency_name == "":
+        ctx.fail("invite_extra", text="from", ref=meeting.ref)
     agency = agency_for(ctx, agency_name) if agency_name else None
     added, already = [], []
     for person in _unique(people):
@@ -321,7 +288,7 @@ def invite(ctx: Context, args: str) -> None:
 def agenda(ctx: Context, args: str) -> None:
     """Add an item to a meeting's agenda, or show the agenda."""
     meeting, item = ctx.meeting_or_running(clean_text(args), "/mdt agenda M3 <item>")
-    ctx.require_invitee(meeting, "add to its agenda")
+    ctx.require_invitee(meeting, "add to its agenda" if item else "see its agenda")
     view = meeting_view(meeting, ctx.today)
     if not item:
         ctx.reply("meeting:agenda", meeting=view, items=[a.text for a in meeting.agenda])
@@ -471,6 +438,7 @@ def start(ctx: Context, args: str) -> None:
     meeting.started_at = ctx.now
     meeting.quorate = not missing
     ctx.session.flush()
+    carry_forward(ctx.session, meeting, ctx.today)
     full = load_meeting_in_full(ctx.session, meeting.id)
     ctx.post(
         "meeting:started",
@@ -507,6 +475,7 @@ def end(ctx: Context, args: str) -> None:
         kind="minutes",
         meeting=meeting_view(full, ctx.today, full=True),
     )
+    meeting_ended(ctx, full)
 
 
 @command(
@@ -540,7 +509,7 @@ def minutes(ctx: Context, args: str) -> None:
     "move",
     usage="/mdt move M3 to <when>",
     summary="reschedule a meeting; invitees are told",
-    example="/mdt move M3 to 10/12/2026 at 14:00",
+    example="/mdt move M3 to next tuesday at 14:00",
     who="chair",
     aliases=("reschedule",),
 )
@@ -593,7 +562,14 @@ def _tell_invitees(ctx: Context, meeting: Meeting, template: str, **context: Any
     ctx.session.flush()
     view = meeting_view(meeting, ctx.today)
     attachment = invite_file(meeting)
-    ctx.post(template, channel=meeting.channel, attachments=(attachment,), meeting=view, **context)
+    ctx.post(
+        template,
+        channel=meeting.channel,
+        attachments=(attachment,),
+        meta={"meeting": meeting.ref},
+        meeting=view,
+        **context,
+    )
     for invitation in meeting.invitations:
         if invitation.person_id != ctx.caller.id:
             ctx.dm(invitation.person, template, meeting=view, **context)

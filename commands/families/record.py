@@ -12,12 +12,13 @@ from commands.errors import CommandError
 from commands.families.shared import DATE_STARTERS, action_buttons, looks_like_mention
 from commands.grammar import ClauseKind, clean_text, scan_clauses, split_word
 from commands.registry import command
+from commands.reminder_rows import refresh_reminders
 from commands.smart import check
 from commands.views import action_view, meeting_view
 from storage.models import Action, Decision, Meeting, Note, Person, Workspace
 
 ACTION_EXAMPLE = (
-    "/mdt action M3 @tom confirm the grab rails are fitted by 10/2/2027 "
+    "/mdt action M3 @tom confirm the grab rails are fitted by friday "
     "measure photo of fitted rails shared with the team"
 )
 DECISION_EXAMPLE = "/mdt decision M3 Discharge on 11 Feb because adaptations are fitted by 10 Feb"
@@ -115,6 +116,10 @@ def action(ctx: Context, args: str) -> None:
     if not owner_token:
         ctx.fail("action_needs_owner", example=ACTION_EXAMPLE)
     owner = _owner(ctx, owner_token)
+    second = (rest.split(maxsplit=1) or [""])[0].rstrip(",")
+    if looks_like_mention(second):
+        owners = [owner_token.rstrip(","), second]
+        ctx.fail("action_one_owner", owners=owners, example=ACTION_EXAMPLE)
     body, measure = split_word(rest, "measure")
     description, due, problem = _due_from(ctx, body)
     if due is None and measure:
@@ -156,6 +161,7 @@ def action(ctx: Context, args: str) -> None:
     ctx.session.add(record)
     ctx.session.flush()
     ctx.session.refresh(record)
+    refresh_reminders(ctx.session, record, ctx.now, calendar=ctx.calendar)
     view = action_view(record, ctx.today)
     holiday = None
     next_working = None

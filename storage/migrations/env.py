@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from storage import conversations  # noqa: F401 - its tables belong to the metadata
 from storage.models import Base
 
 config = context.config

@@ -1,0 +1,234 @@
+"""The Slack bot: turns Slack payloads into core requests, acks first, then does the work."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.slack.dedupe import first_time
+from bot.slack.delivery import PLATFORM, Delivery, Sent, Target
+from bot.slack.directory import SlackDirectory, TTLCache
+from bot.slack.install import build_bolt_app
+from commands.core import Core
+from commands.messages import Message, Request
+from storage.db import Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Registered:
+    """What the app listens to, kept so the manifest can be checked against it."""
+
+    commands: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    shortcuts: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    views: list[str] = field(default_factory=list)
+
+
+class SlackBot:
+    """One Bolt app and what its listeners share: the core, the clock, the worker threads."""
+
+    def __init__(
+        self,
+        app: App,
+        core: Core,
+        store: Store,
+        clock: Clock,
+        *,
+        workers: int = 8,
+        cache: TTLCache | None = None,
+    ) -> None:
+        self.app = app
+        self.core = core
+        self.store = store
+        self.clock = clock
+        self.delivery = Delivery(core, clock)
+        self.cache = cache or TTLCache()
+        self.registered = Registered()
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mdt-slack")
+        self._outstanding = 0
+        self._idle = threading.Condition()
+        self._delivery = threading.local()
+        app.middleware(self._dedupe)
+        app.error(self._error)
+
+    # Work after the ack --------------------------------------------------------------------
+
+    def later(self, work: Callable[..., object], *args: Any) -> None:
+        """Run work on a worker thread after the ack has gone back to Slack.
+
+        Work started while handling a delivery runs only for the first delivery of its id (an
+        event id or trigger id), checked on the worker thread so the ack never waits for it.
+        During `dispatch` the work is held until the HTTP response has been sent.
+        """
+        key = getattr(self._delivery, "key", None)
+        self._delivery.key = None
+
+        def run() -> None:
+            try:
+                if key is not None and not first_time(self.store, key, self.clock()):
+                    log.info("ignored a repeated delivery of %s", key.split(":", 1)[0])
+                    return
+                work(*args)
+            except Exception:
+                reference = secrets.token_hex(4).upper()
+                log.exception("slack work failed, reference %s", reference)
+            finally:
+                with self._idle:
+                    self._outstanding -= 1
+                    self._idle.notify_all()
+
+        with self._idle:
+            self._outstanding += 1
+        held = getattr(self._delivery, "held", None)
+        if held is not None:
+            held.append(run)
+        else:
+            self._executor.submit(run)
+
+    def dispatch(self, request: BoltRequest) -> tuple[BoltResponse, list[Callable[[], None]]]:
+        """Dispatch a request to Bolt, returning its ack and the work to start once it is sent."""
+        self._delivery.held = []
+        try:
+            response = self.app.dispatch(request)
+        except BaseException:
+            self.start(self._delivery.held)
+            raise
+        finally:
+            held, self._delivery.held = self._delivery.held, None
+        return response, held
+
+    def start(self, held: list[Callable[[], None]]) -> None:
+        """Start work held back by `dispatch`."""
+        for run in held:
+            self._executor.submit(run)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until all work started so far (and any it started) has finished."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._outstanding == 0, timeout=timeout)
+
+    def close(self) -> None:
+        """Finish the work in hand and stop the worker threads."""
+        self.drain()
+        self._executor.shutdown(wait=True)
+
+    # Requests -------------------------------------------------------------------------------
+
+    def directory(self, client: WebClient, team_id: str) -> SlackDirectory:
+        """The people of one workspace."""
+        return SlackDirectory(client, team_id, self.cache)
+
+    def request(
+        self,
+        client: WebClient,
+        team_id: str,
+        user_id: str,
+        channel: str,
+        text: str,
+        *,
+        user_name: str = "",
+        thread_id: str | None = None,
+        message_id: str | None = None,
+    ) -> tuple[Request, SlackDirectory]:
+        """The platform-free request for something a Slack user did, and their directory."""
+        directory = self.directory(client, team_id)
+        return (
+            Request(
+                platform=PLATFORM,
+                workspace=team_id,
+                user=directory.user(user_id, user_name),
+                channel=channel,
+                text=text,
+                now=self.clock(),
+                thread_id=thread_id,
+                message_id=message_id,
+            ),
+            directory,
+        )
+
+    def run_command(
+        self,
+        target: Target,
+        channel: str,
+        text: str,
+        *,
+        user_name: str = "",
+        message_id: str | None = None,
+    ) -> list[Message]:
+        """Run `/mdt <text>` as the target's user through the core."""
+        request, directory = self.request(
+            target.client,
+            target.team_id,
+            target.user_id,
+            channel,
+            text,
+            user_name=user_name,
+            message_id=message_id,
+        )
+        return self.core.handle_command(request, directory)
+
+    def command_and_send(self, target: Target, channel: str, text: str, user_name: str) -> None:
+        """Run a command and send what it says."""
+        self.send(self.run_command(target, channel, text, user_name=user_name), target)
+
+    def send(self, messages: list[Message], target: Target) -> list[Sent]:
+        """Deliver messages to Slack."""
+        return self.delivery.send_all(messages, target)
+
+    # Global middleware and error handler ----------------------------------------------------
+
+    def _dedupe(self, body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
+        """Handle each event or interaction once, even when Slack retries or a body is replayed.
+
+        Forms are run while Slack waits (their errors go back inline), so they are checked here;
+        everything else is checked by `later`, off the ack path (the listener runs on this thread).
+        """
+        key = None
+        if body.get("type") == "event_callback" and isinstance(body.get("event_id"), str):
+            key = f"event:{body['event_id']}"
+        elif isinstance(body.get("trigger_id"), str):
+            key = f"trigger:{body['trigger_id']}"
+        self._delivery.key = None
+        if key is not None and body.get("type") == "view_submission":
+            if not first_time(self.store, key, self.clock()):
+                log.info("ignored a repeated delivery of a form")
+                return BoltResponse(status=200, body="")
+        else:
+            self._delivery.key = key
+        next_()
+        return None
+
+    def _error(self, error: Exception, body: dict[str, Any]) -> None:
+        reference = secrets.token_hex(4).upper()
+        log.error(
+            "slack listener failed, reference %s, type %s: %s",
+            reference,
+            body.get("type") or body.get("command"),
+            type(error).__name__,
+        )
+
+
+def build_slack_bot(
+    settings: Settings, store: Store, core: Core, clock: Clock, *, workers: int = 8
+) -> SlackBot:
+    """The Bolt app for these settings with every listener registered."""
+    from bot.slack import listeners  # noqa: PLC0415 - listeners need SlackBot defined
+
+    bot = SlackBot(build_bolt_app(settings, store), core, store, clock, workers=workers)
+    listeners.register(bot)
+    return bot

@@ -1,0 +1,189 @@
+"""Sends platform-free messages to Slack: ephemeral, channel, thread or DM, with files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.webhook import WebhookClient
+
+from bot.slack.render import TEXT_LIMIT, SlackRenderer, blocks_for
+from commands.core import Core
+from commands.messages import Message
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+EPHEMERAL_FALLBACK = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """Retries for every outbound call: connection errors, 429 (honouring Retry-After), 5xx."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def web_client(base_url: str, token: str | None = None) -> WebClient:
+    """A Web API client for the configured base URL, with the retry handlers."""
+    return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=retry_handlers())
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one batch of messages goes back to: the workspace, and the way to reach the caller."""
+
+    client: WebClient
+    team_id: str
+    user_id: str
+    response_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message as Slack has it: its channel and timestamp (None if it was ephemeral)."""
+
+    message: Message
+    channel: str | None
+    ts: str | None
+
+
+class Delivery:
+    """Renders and sends messages, and tells the core which Slack thread a meeting captures."""
+
+    def __init__(self, core: Core, clock: Callable[[], datetime]) -> None:
+        self.core = core
+        self.clock = clock
+        self.renderer = SlackRenderer()
+
+    def send_all(self, messages: Iterable[Message], target: Target) -> list[Sent]:
+        """Send each message in turn; a failure is logged and the others still go."""
+        sent = []
+        for message in messages:
+            try:
+                sent.append(self.send(message, target))
+            except SlackApiError as error:
+                log.warning(
+                    "slack refused a %s message (%s): %s",
+                    message.audience,
+                    message.template,
+                    error.response.get("error"),
+                )
+        return sent
+
+    def text_and_blocks(self, message: Message) -> tuple[str, list[dict[str, object]]]:
+        """The fallback text and the Block Kit blocks of a message."""
+        text = self.renderer.render(message)
+        return text[:TEXT_LIMIT], blocks_for(message, text)
+
+    def send(self, message: Message, target: Target) -> Sent:
+        """Send one message where its audience says."""
+        text, blocks = self.text_and_blocks(message)
+        client = target.client
+        if message.audience == "private":
+            self._private(message, target, text, blocks)
+            channel = None
+            ts = None
+        elif message.audience == "dm":
+            channel = self.dm_channel(client, self._recipient(message, target))
+            ts = self._post(client, channel, text, blocks, None)
+        else:
+            channel = message.channel or ""
+            thread = message.thread_id if message.audience == "thread" else None
+            ts = self._post(client, channel, text, blocks, thread)
+        if message.attachments:
+            # Files that go with a private reply are put in the person's DM with the app.
+            upload_to = channel or self.dm_channel(client, self._recipient(message, target))
+            thread_ts = message.thread_id if message.audience == "thread" else None
+            self._upload(client, upload_to, message, thread_ts)
+        ref = message.meta.get("thread_root_for")
+        if isinstance(ref, str) and ts:
+            self.core.set_thread(PLATFORM, target.team_id, ref, ts, self.clock())
+        return Sent(message, channel, ts)
+
+    def _recipient(self, message: Message, target: Target) -> str:
+        return message.recipient.external_id if message.recipient else target.user_id
+
+    def dm_channel(self, client: WebClient, user_id: str) -> str:
+        """The id of the app's direct-message channel with a user."""
+        response = client.conversations_open(users=user_id)
+        channel = response.get("channel") or {}
+        return str(channel.get("id")) if isinstance(channel, dict) else ""
+
+    def _post(
+        self,
+        client: WebClient,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, object]],
+        thread_ts: str | None,
+    ) -> str | None:
+        response = client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        ts = response.get("ts")
+        return str(ts) if ts else None
+
+    def _private(
+        self, message: Message, target: Target, text: str, blocks: list[dict[str, object]]
+    ) -> None:
+        """Only the recipient sees it: the response URL, an ephemeral post, or else a DM."""
+        user = self._recipient(message, target)
+        if target.response_url and user == target.user_id:
+            webhook = WebhookClient(
+                target.response_url, timeout=10, retry_handlers=retry_handlers()
+            )
+            try:
+                response = webhook.send(
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+                )
+            except (OSError, ValueError):
+                log.warning("the response URL could not be reached; replying another way")
+            else:
+                if response.status_code == 200:
+                    return
+        if message.channel:
+            try:
+                target.client.chat_postEphemeral(
+                    channel=message.channel,
+                    user=user,
+                    text=text,
+                    blocks=blocks,
+                    thread_ts=message.thread_id,
+                )
+            except SlackApiError as error:
+                if error.response.get("error") not in EPHEMERAL_FALLBACK:
+                    raise
+            else:
+                return
+        self._post(target.client, self.dm_channel(target.client, user), text, blocks, None)
+
+    def _upload(
+        self, client: WebClient, channel: str, message: Message, thread_ts: str | None
+    ) -> None:
+        """Attach the message's files in the channel it went to."""
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            file_uploads=[
+                {"content": a.content, "filename": a.filename, "title": a.filename}
+                for a in message.attachments
+            ],
+        )

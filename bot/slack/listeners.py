@@ -1,0 +1,388 @@
+"""Every Slack listener: ack first (Slack's 3 seconds), then hand the work to a worker thread."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack
+from slack_bolt.context import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.slack import modals
+from bot.slack.app import SlackBot
+from bot.slack.delivery import PLATFORM, Target
+from bot.slack.home import INTRO, home_view
+from bot.slack.manifest import COMMAND
+from bot.slack.render import BUTTON_ACTION, unescape
+from commands.core import CAPTURE
+from commands.messages import Message, Recipient
+from storage.models import Meeting, Workspace
+
+log = logging.getLogger(__name__)
+
+BUTTON = re.compile(rf"^{BUTTON_ACTION}_\d+$")
+ANY = re.compile(r".*")
+CAPTURED_REACTION = "white_check_mark"
+INLINE_ERROR_LIMIT = 1900
+
+
+def _team(context: BoltContext, body: dict[str, Any]) -> str:
+    team = body.get("team")
+    team_id = context.team_id or body.get("team_id") or (team or {}).get("id")
+    return str(team_id or "")
+
+
+def _user(body: dict[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    return str(user.get("id") or ""), str(user.get("username") or user.get("name") or "")
+
+
+def is_error(messages: list[Message]) -> Message | None:
+    """The core's refusal, when that is all it said."""
+    if len(messages) == 1 and messages[0].template.startswith("errors:"):
+        return messages[0]
+    return None
+
+
+def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """Open a modal (within Slack's time limit for the trigger)."""
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def register(bot: SlackBot) -> None:
+    """Register the slash command, buttons, forms, shortcuts and events."""
+    register_command(bot)
+    register_interactions(bot)
+    register_forms(bot)
+    register_shortcuts(bot)
+    register_events(bot)
+
+
+# The slash command ---------------------------------------------------------------------------
+
+
+def register_command(bot: SlackBot) -> None:
+    """`/mdt ...`: the form for a bare `new`, every other command through the core."""
+
+    def on_mdt(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        ack()
+        text = unescape(str(command.get("text") or "")).strip()
+        channel = str(command.get("channel_id") or "")
+        if text.lower() == "new":
+            today = bot.clock().astimezone(ZoneInfo(bot.core.settings.timezone)).date()
+            view = modals.new_meeting_view(channel, today)
+            bot.later(open_view, client, str(command.get("trigger_id")), view)
+            return
+        target = Target(
+            client,
+            _team(context, command),
+            str(command.get("user_id") or ""),
+            command.get("response_url"),
+        )
+        bot.later(bot.command_and_send, target, channel, text, str(command.get("user_name", "")))
+
+    bot.app.command(COMMAND)(on_mdt)
+    bot.registered.commands.append(COMMAND)
+
+
+# Buttons, forms and shortcuts ----------------------------------------------------------------
+
+
+def _inline(bot: SlackBot, message: Message) -> str:
+    return unescape(bot.delivery.renderer.render(message))[:INLINE_ERROR_LIMIT]
+
+
+def submitted(
+    bot: SlackBot,
+    view: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    *,
+    text: str,
+    error_field: Callable[[str], str],
+    message_id: str | None = None,
+) -> dict[str, str] | Callable[[], None]:
+    """Run a form's command: inline errors, or the sending still to do.
+
+    A form about a message (a shortcut) records it like a line captured in the meeting when a
+    meeting runs in its channel, so each message is recorded at most once.
+    """
+    user_id, user_name = _user(body)
+    channel = str(modals.metadata(view).get("channel") or "")
+    target = Target(client, _team(context, body), user_id)
+    if message_id and running_in(bot, target.team_id, channel):
+        word, _, rest = text.partition(" ")
+        request, directory = bot.request(
+            client,
+            target.team_id,
+            user_id,
+            channel,
+            f"{word}: {rest}",
+            user_name=user_name,
+            message_id=message_id,
+        )
+        messages = bot.core.handle_message(request, directory)
+        if not messages:
+            notice = Message(
+                audience="private",
+                template="slack:already_recorded",
+                context={},
+                zone=bot.core.settings.timezone,
+            )
+            return {error_field(""): _inline(bot, notice)}
+    else:
+        messages = bot.run_command(target, channel, text, user_name=user_name)
+    refusal = is_error(messages)
+    if refusal is not None:
+        return {error_field(refusal.template): _inline(bot, refusal)}
+    return lambda: bot.later(bot.send, messages, target)
+
+
+def finish(ack: Ack, outcome: dict[str, str] | Callable[[], None]) -> None:
+    if isinstance(outcome, dict):
+        ack(response_action="errors", errors=outcome)
+        return
+    ack()
+    outcome()
+
+
+def register_interactions(bot: SlackBot) -> None:
+    """Buttons run their command as whoever pressed them; forms run theirs through the core."""
+    app = bot.app
+
+    def on_button(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        ack()
+        command = unescape(str(action.get("value") or "")).strip()
+        user_id, user_name = _user(body)
+        channel = str((body.get("channel") or {}).get("id") or "")
+        channel = channel or str((body.get("container") or {}).get("channel_id") or "")
+        words = command.split()
+        if len(words) == 2 and words[0].lower() in modals.NEEDS_TEXT:
+            view = modals.complete_view(command, channel)
+            bot.later(open_view, client, str(body.get("trigger_id")), view)
+            return
+        target = Target(client, _team(context, body), user_id, body.get("response_url"))
+        from_home = (body.get("view") or {}).get("type") == "home"
+        bot.later(press, target, channel, command, user_name, from_home)
+
+    def press(target: Target, channel: str, command: str, user_name: str, home: bool) -> None:
+        channel = channel or bot.delivery.dm_channel(target.client, target.user_id)
+        bot.command_and_send(target, channel, command, user_name)
+        if home:
+            publish_home(bot, target, channel)
+
+    def on_unknown_action(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        user_id, user_name = _user(body)
+        channel = str((body.get("channel") or {}).get("id") or "") or None
+        target = Target(client, _team(context, body), user_id, body.get("response_url"))
+        message = Message(
+            audience="private",
+            template="slack:unknown_button",
+            context={},
+            zone=bot.core.settings.timezone,
+            channel=channel,
+            recipient=Recipient(user_id, user_name),
+        )
+        bot.later(bot.send, [message], target)
+
+    app.action(BUTTON)(on_button)
+    app.action(ANY)(on_unknown_action)
+    bot.registered.actions += [BUTTON.pattern, ANY.pattern]
+
+
+def register_forms(bot: SlackBot) -> None:
+    """The new-meeting form, the finish-the-command box and the shortcut forms."""
+
+    def on_new_meeting(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        text, errors = modals.new_meeting_command(view)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        finish(
+            ack,
+            submitted(
+                bot, view, body, client, context, text=text, error_field=modals.field_for_error
+            ),
+        )
+
+    def on_complete(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        text = modals.complete_command(view)
+        if not text:
+            ack(response_action="errors", errors={"text": "Write something first."})
+            return
+        finish(
+            ack,
+            submitted(bot, view, body, client, context, text=text, error_field=lambda _: "text"),
+        )
+
+    def on_shortcut_form(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        text, errors = modals.shortcut_command(view)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+
+        def field(template: str) -> str:
+            meeting_errors = ("which_meeting", "unknown_meeting", "bad_meeting_ref")
+            return "meeting" if template.endswith(meeting_errors) else "text"
+
+        ts = str(modals.metadata(view).get("ts") or "") or None
+        finish(
+            ack,
+            submitted(
+                bot, view, body, client, context, text=text, error_field=field, message_id=ts
+            ),
+        )
+
+    for callback_id, listener in (
+        (modals.NEW_MEETING, on_new_meeting),
+        (modals.COMPLETE, on_complete),
+        (modals.SHORTCUT_VIEW, on_shortcut_form),
+    ):
+        bot.app.view_submission(callback_id)(listener)
+        bot.registered.views.append(callback_id)
+
+
+def register_shortcuts(bot: SlackBot) -> None:
+    """Message shortcuts open a small form filled with the message's text."""
+
+    def on_message_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        message = shortcut.get("message") or {}
+        view = modals.shortcut_view(
+            str(shortcut.get("callback_id")),
+            str((shortcut.get("channel") or {}).get("id") or ""),
+            str(message.get("ts") or ""),
+            unescape(str(message.get("text") or "")),
+        )
+        bot.later(open_view, client, str(shortcut.get("trigger_id")), view)
+
+    for callback_id in (modals.SHORTCUT_DECISION, modals.SHORTCUT_ACTION):
+        bot.app.message_shortcut(callback_id)(on_message_shortcut)
+        bot.registered.shortcuts.append(callback_id)
+
+
+# Events --------------------------------------------------------------------------------------
+
+
+def running_in(bot: SlackBot, team_id: str, channel: str) -> bool:
+    """A meeting is running in this channel."""
+    with bot.store.transaction(bot.clock()) as session:
+        found = session.scalar(
+            select(Meeting.id)
+            .join(Workspace, Meeting.workspace_id == Workspace.id)
+            .where(
+                Workspace.platform == PLATFORM,
+                Workspace.external_id == team_id,
+                Meeting.channel == channel,
+                Meeting.status == "running",
+            )
+            .limit(1)
+        )
+        return found is not None
+
+
+def meeting_thread(bot: SlackBot, team_id: str, channel: str, thread_ts: str) -> bool:
+    """A meeting is running in this channel with this Slack thread as its thread."""
+    with bot.store.transaction(bot.clock()) as session:
+        found = session.scalar(
+            select(Meeting.id)
+            .join(Workspace, Meeting.workspace_id == Workspace.id)
+            .where(
+                Workspace.platform == PLATFORM,
+                Workspace.external_id == team_id,
+                Meeting.channel == channel,
+                Meeting.thread_id == thread_ts,
+                Meeting.status == "running",
+            )
+            .limit(1)
+        )
+        return found is not None
+
+
+def capture(bot: SlackBot, target: Target, event: dict[str, Any]) -> None:
+    """Record a decision:/action:/agenda:/note: line from the meeting thread, and confirm it."""
+    channel = str(event.get("channel") or "")
+    thread_ts = str(event.get("thread_ts") or "")
+    ts = str(event.get("ts") or "")
+    if not meeting_thread(bot, target.team_id, channel, thread_ts):
+        return
+    request, directory = bot.request(
+        target.client,
+        target.team_id,
+        target.user_id,
+        channel,
+        unescape(str(event.get("text") or "")),
+        thread_id=thread_ts,
+        message_id=ts,
+    )
+    messages = bot.core.handle_message(request, directory)
+    if not messages:
+        return
+    if is_error(messages) is None:
+        try:
+            target.client.reactions_add(channel=channel, timestamp=ts, name=CAPTURED_REACTION)
+        except SlackApiError as error:
+            if error.response.get("error") != "already_reacted":
+                raise
+    private = [m if m.audience != "private" else _in_thread(m, thread_ts) for m in messages]
+    bot.send(private, target)
+
+
+def _in_thread(message: Message, thread_ts: str) -> Message:
+    return replace(message, thread_id=thread_ts)
+
+
+def publish_home(bot: SlackBot, target: Target, channel: str | None) -> None:
+    """Publish the user's Home tab from the core's own listings."""
+    where = channel or "home"
+    actions = bot.run_command(target, where, "actions mine")
+    meetings = bot.run_command(target, where, "list mine")
+    intro = Message(audience="private", template=INTRO, context={}, zone=bot.core.settings.timezone)
+    view = home_view(bot.delivery.renderer, intro, actions, meetings)
+    target.client.views_publish(user_id=target.user_id, view=view)
+
+
+def register_events(bot: SlackBot) -> None:
+    """Messages in a meeting's thread are captured; opening App Home shows the user's work."""
+
+    def on_message(ack: Ack, event: dict[str, Any], client: WebClient, context: Any) -> None:
+        ack()
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, joins, bot posts and our own messages are left alone
+        thread_ts, ts = event.get("thread_ts"), event.get("ts")
+        if not thread_ts or thread_ts == ts:
+            return
+        if not CAPTURE.match(unescape(str(event.get("text") or ""))):
+            return
+        target = Target(client, _team(context, event), str(event["user"]))
+        bot.later(capture, bot, target, event)
+
+    def on_home(ack: Ack, event: dict[str, Any], client: WebClient, context: Any) -> None:
+        ack()
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        target = Target(client, _team(context, event), str(event["user"]))
+        bot.later(publish_home, bot, target, event.get("channel"))
+
+    bot.app.event("message")(on_message)
+    bot.app.event("app_home_opened")(on_home)
+    bot.registered.events += ["message", "app_home_opened"]

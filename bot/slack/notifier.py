@@ -1,0 +1,133 @@
+"""The Slack notifier for the reminder worker: one message in, Slack's id for it out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+from bot.config import Settings
+from bot.notify import (
+    NotifyError,
+    RateLimitedError,
+    ServerError,
+    UnreachableError,
+    register_notifier,
+)
+from bot.slack.render import TEXT_LIMIT, SlackRenderer, blocks_for
+from commands.messages import Message
+from storage.db import make_engine
+
+log = logging.getLogger(__name__)
+
+# Slack's answers meaning the person or channel cannot be reached any more.
+UNREACHABLE = frozenset(
+    {
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "users_not_found",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "messages_tab_disabled",
+        "user_not_visible",
+    }
+)
+
+ClientFor = Callable[[Message], WebClient]
+
+
+class SlackNotifier:
+    """Sends one message to Slack; the worker does the retrying, told why by typed errors."""
+
+    def __init__(self, client_for: ClientFor) -> None:
+        self.client_for = client_for
+        self.renderer = SlackRenderer()
+
+    def send(self, message: Message) -> str:
+        """Deliver the message; its id is `channel:ts`."""
+        text = self.renderer.render(message)
+        blocks = blocks_for(message, text)
+        try:
+            client = self.client_for(message)
+            if message.audience in {"dm", "private"}:
+                if message.recipient is None:
+                    raise UnreachableError("a direct message without a recipient")
+                opened = client.conversations_open(users=message.recipient.external_id)
+                channel = str((opened.get("channel") or {}).get("id") or "")
+                thread = None
+            else:
+                channel = message.channel or ""
+                thread = message.thread_id if message.audience == "thread" else None
+            posted = client.chat_postMessage(
+                channel=channel,
+                text=text[:TEXT_LIMIT],
+                blocks=blocks,
+                thread_ts=thread,
+                unfurl_links=False,
+            )
+        except SlackApiError as error:
+            raise _typed(error) from None
+        except (URLError, TimeoutError, ConnectionError) as error:
+            raise ServerError(f"Slack unreachable: {type(error).__name__}") from None
+        return f"{channel}:{posted.get('ts')}"
+
+
+def _typed(error: SlackApiError) -> NotifyError:
+    status = error.response.status_code
+    code = str(error.response.get("error") or "")
+    if status == 429 or code == "ratelimited":
+        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get(
+            "retry-after"
+        )
+        try:
+            wait = float(retry_after) if retry_after else 1.0
+        except ValueError:
+            wait = 1.0
+        return RateLimitedError(wait)
+    if status >= 500 or code in {"internal_error", "fatal_error", "service_unavailable"}:
+        return ServerError(f"Slack failed: {status} {code}")
+    if code in UNREACHABLE:
+        return UnreachableError(code)
+    return NotifyError(code or f"HTTP {status}")
+
+
+def _client(base_url: str, token: str | None) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def slack_notifier(settings: Settings) -> SlackNotifier:
+    """The notifier these settings allow: one bot token, or each workspace's installed bot."""
+    if settings.slack_bot_token and not settings.slack_oauth:
+        client = _client(settings.slack_api_url, settings.slack_bot_token)
+        return SlackNotifier(lambda _message: client)
+    if not settings.slack_oauth:
+        raise LookupError("Slack is not configured")
+    assert settings.slack_client_id is not None
+    installations = SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id, engine=make_engine(settings.database_url), logger=log
+    )
+
+    def client_for(message: Message) -> WebClient:
+        team = message.meta.get("workspace")
+        bot = installations.find_bot(enterprise_id=None, team_id=team) if team else None
+        if bot is None or not bot.bot_token:
+            raise UnreachableError("no Slack installation for the message's workspace")
+        return _client(settings.slack_api_url, bot.bot_token)
+
+    return SlackNotifier(client_for)
+
+
+register_notifier("slack", slack_notifier)

@@ -1,0 +1,106 @@
+"""Wires the Teams bot from the settings, and its `POST /api/messages` route for the server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Settings, SettingsError
+from bot.teams.auth import InboundAuth, SigningKeys
+from bot.teams.bot import TeamsBot
+from bot.teams.connector import Connector
+from bot.teams.delivery import TeamsDelivery
+from bot.teams.graph import GraphCalendar
+from bot.teams.invites import OutlookInvites
+from bot.teams.tokens import TokenSource
+from commands.core import Core, CoreSettings
+from storage.db import Store
+
+MAX_BODY = 1_000_000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_teams_bot(
+    settings: Settings,
+    store: Store,
+    *,
+    client: httpx.Client | None = None,
+    clock: Callable[[], datetime] = _utc_now,
+    sleep: Callable[[float], None] = time.sleep,
+) -> TeamsBot:
+    """The bot for these settings; one token source (one msal application) per bot."""
+    if not (settings.teams_app_id and settings.teams_app_password and settings.teams_tenant_id):
+        raise SettingsError("TEAMS_APP_ID is missing; the Teams bot needs it")
+    http = client or httpx.Client(timeout=15.0)
+    tokens = TokenSource(
+        app_id=settings.teams_app_id,
+        password=settings.teams_app_password,
+        tenant_id=settings.teams_tenant_id,
+        login_url=settings.teams_login_url,
+        client=http,
+    )
+    connector = Connector(tokens, http, sleep=sleep)
+    core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
+    delivery = TeamsDelivery(
+        store=store,
+        core=core,
+        connector=connector,
+        app_id=settings.teams_app_id,
+        tenant_id=settings.teams_tenant_id,
+        clock=clock,
+    )
+    invites = None
+    if settings.teams_graph_calendar_user:
+        calendar = GraphCalendar(
+            tokens=tokens,
+            client=http,
+            base_url=settings.graph_api_url,
+            calendar_user=settings.teams_graph_calendar_user,
+            sleep=sleep,
+        )
+        invites = OutlookInvites(store=store, calendar=calendar, tenant_id=settings.teams_tenant_id)
+    auth = InboundAuth(
+        SigningKeys(settings.teams_openid_url, http, clock), settings.teams_app_id, clock
+    )
+    return TeamsBot(
+        core=core,
+        store=store,
+        auth=auth,
+        delivery=delivery,
+        tenant_id=settings.teams_tenant_id,
+        clock=clock,
+        invites=invites,
+    )
+
+
+def teams_endpoint(bot: TeamsBot) -> Callable[[Request], object]:
+    """The Starlette endpoint: the body read once, the bot run off the event loop."""
+
+    async def messages(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return Response(status_code=413)
+        status, payload = await run_in_threadpool(bot.handle, dict(request.headers), body)
+        if payload is None:
+            return Response(status_code=status)
+        return JSONResponse(payload, status_code=status)
+
+    return messages
+
+
+def teams_routes(settings: Settings, store: Store) -> list[Route]:
+    """`POST /api/messages` when Teams is configured; nothing otherwise."""
+    if not settings.teams_configured:
+        return []
+    bot = build_teams_bot(settings, store)
+    return [Route("/api/messages", teams_endpoint(bot), methods=["POST"])]

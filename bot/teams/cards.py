@@ -1,0 +1,331 @@
+"""Adaptive Cards from platform-free messages: escaped text, mentions, buttons and forms."""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+from bot.render import Renderer
+from commands.meeting_types import meeting_types
+from commands.messages import Button, Message
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+VERB = "mdt"
+NEW_VERB = "mdt-new"
+# Buttons whose command needs a line of text typed first: (pattern, label template, required).
+NEEDS_TEXT = (
+    (re.compile(r"^agenda \S+$", re.I), "teams:input_agenda", True),
+    (re.compile(r"^progress \S+$", re.I), "teams:input_progress", True),
+    (re.compile(r"^extend \S+$", re.I), "teams:input_extend", True),
+    (re.compile(r"^apologies \S+$", re.I), "teams:input_apologies", False),
+    (re.compile(r"^review \S+ (keep|stop|start)$", re.I), "teams:input_review", True),
+)
+TITLED_KINDS = frozenset(
+    {
+        "meeting_card",
+        "meeting_started",
+        "invitation",
+        "action_card",
+        "extension_request",
+        "minutes",
+        "review_prompt",
+        "review_request",
+        "review_summary",
+        "review_insights",
+    }
+)
+SIGNIFICANT = re.compile(r"([\\`*_~\[\]<>])")
+UNESCAPE = re.compile(r"\\([\\`*_~\[\]<>+#.-])")
+OPEN, CLOSE = "\ue000", "\ue001"
+HTML_TO_CARD = {"&lt;": "\\<", "&gt;": "\\>", "&amp;": "&", "&#34;": '"', "&#39;": "'"}
+ENTITY = re.compile("|".join(HTML_TO_CARD))
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+LINE_START = re.compile(r"^(\s*)(?:([-+#])|(\d+)\.)", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """User text made inert in a TextBlock: no emphasis, links, lists, headings or mentions."""
+    escaped = SIGNIFICANT.sub(r"\\\1", text)
+    return LINE_START.sub(_line_start, escaped)
+
+
+def _line_start(match: re.Match[str]) -> str:
+    if match.group(2):
+        return f"{match.group(1)}\\{match.group(2)}"
+    return f"{match.group(1)}{match.group(3)}\\."
+
+
+class TeamsText:
+    """Renders a message's text for a card, collecting the mention entities it needs.
+
+    A mention is written as a private-use placeholder while the template renders (so filters
+    that join names keep it intact and the escaping of user text cannot touch it), then
+    replaced by `<at>name</at>`.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self.renderer = Renderer(mention=self._mention, finalize=self._finalize)
+        self.renderer.env.autoescape = True  # macro output is Markup: escaped once, not twice
+
+    def _people(self) -> list[tuple[str, str]]:
+        people: list[tuple[str, str]] | None = getattr(self._local, "people", None)
+        if people is None:
+            people = []
+            self._local.people = people
+        return people
+
+    def _mention(self, person: Any) -> Markup:
+        name = getattr(person, "name", None) or getattr(person, "display_name", None)
+        external_id = getattr(person, "external_id", None)
+        if not name or not external_id:
+            return Markup(escape(str(name or person)))  # noqa: S704 - escaped for cards
+        people = self._people()
+        entry = (str(external_id), str(name))
+        if entry not in people:
+            people.append(entry)
+        return Markup(f"{OPEN}{people.index(entry)}{CLOSE}")  # noqa: S704 - a placeholder
+
+    @staticmethod
+    def _finalize(value: Any) -> Any:
+        if value is None or isinstance(value, Markup | bool | int | float):
+            return value
+        return Markup(escape(str(value)))  # noqa: S704 - escaped for cards
+
+    def render(self, message: Message) -> tuple[str, list[dict[str, Any]]]:
+        """The text and the mention entities it uses."""
+        self._local.people = []
+        text = ENTITY.sub(lambda m: HTML_TO_CARD[m.group(0)], self.renderer.render(message))
+        people = list(self._people())
+        entities: list[dict[str, Any]] = []
+
+        def put_back(match: re.Match[str]) -> str:
+            external_id, name = people[int(match.group(1))]
+            shown = f"<at>{escape(name)}</at>"
+            entity = {
+                "type": "mention",
+                "text": shown,
+                "mentioned": {"id": external_id, "name": name},
+            }
+            if entity not in entities:
+                entities.append(entity)
+            return shown
+
+        return PLACEHOLDER.sub(put_back, text), entities
+
+    def say(self, template: str, **context: Any) -> str:
+        """One of Teams' own short texts (labels and notices), rendered in plain."""
+        message = Message(audience="private", template=template, context=context, zone="UTC")
+        return self.render(message)[0]
+
+
+def text_blocks(text: str, *, titled: bool, monospace: bool = False) -> list[dict[str, Any]]:
+    """One wrapped TextBlock per line, paragraphs spaced apart; the first bold for a title."""
+    blocks: list[dict[str, Any]] = []
+    for number, paragraph in enumerate(p for p in text.split("\n\n") if p.strip()):
+        for index, line in enumerate(x for x in paragraph.splitlines() if x.strip()):
+            block: dict[str, Any] = {"type": "TextBlock", "text": line, "wrap": True}
+            if not blocks and titled:
+                block["weight"] = "Bolder"
+            elif monospace:
+                block["fontType"] = "Monospace"
+            if blocks:
+                block["spacing"] = "Medium" if number and not index else "None"
+            blocks.append(block)
+    return blocks
+
+
+def plain(text: str) -> str:
+    """Card text back to plain words, for notifications: no escapes, no mention tags."""
+    return UNESCAPE.sub(r"\1", text.replace("<at>", "").replace("</at>", ""))
+
+
+def command_data(command: str) -> dict[str, str]:
+    """What a button carries: the verb and the command it runs as whoever presses it."""
+    return {"verb": VERB, "command": command}
+
+
+def _needs_text(button: Button) -> tuple[str, bool] | None:
+    command = " ".join(button.command.split())
+    for pattern, template, required in NEEDS_TEXT:
+        if pattern.match(command):
+            return template, required
+    return None
+
+
+def card_actions(buttons: Iterable[Button], text: TeamsText) -> list[dict[str, Any]]:
+    """Buttons as Action.Execute; those that need a line of text open a small form first."""
+    actions: list[dict[str, Any]] = []
+    for button in buttons:
+        execute: dict[str, Any] = {
+            "type": "Action.Execute",
+            "title": button.label,
+            "verb": VERB,
+            "data": command_data(button.command),
+        }
+        if button.style == "primary":
+            execute["style"] = "positive"
+        needs = _needs_text(button)
+        if needs is None:
+            actions.append(execute)
+            continue
+        label_template, required = needs
+        label = text.say(label_template, what=button.label)
+        send = {**execute, "title": text.say("teams:input_send")}
+        send.pop("style", None)
+        inner = {
+            "type": "AdaptiveCard",
+            "body": [
+                {
+                    "type": "Input.Text",
+                    "id": "text",
+                    "label": label,
+                    "isRequired": required,
+                    "maxLength": 500,
+                    **({"errorMessage": label} if required else {}),
+                }
+            ],
+            "actions": [send],
+        }
+        actions.append({"type": "Action.ShowCard", "title": button.label, "card": inner})
+    return actions
+
+
+def adaptive_card(
+    body: list[dict[str, Any]],
+    actions: list[dict[str, Any]] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An Adaptive Card document."""
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        card["actions"] = actions
+    if entities:
+        card["msteams"]["entities"] = entities
+    return card
+
+
+def message_card(message: Message, text: TeamsText, *, with_buttons: bool = True) -> dict[str, Any]:
+    """The card that shows one message."""
+    rendered, entities = text.render(message)
+    body = text_blocks(
+        rendered, titled=message.kind in TITLED_KINDS, monospace=message.kind == "minutes"
+    )
+    actions = card_actions(message.buttons, text) if with_buttons else []
+    return adaptive_card(body, actions, entities)
+
+
+def card_attachment(card: Mapping[str, Any]) -> dict[str, Any]:
+    """An activity attachment holding a card."""
+    return {"contentType": CARD_TYPE, "content": dict(card)}
+
+
+def message_activity(message: Message, text: TeamsText) -> dict[str, Any]:
+    """A message activity: the card, any files inline, and a plain summary for notifications."""
+    card = message_card(message, text)
+    attachments = [card_attachment(card)]
+    for file in message.attachments:
+        encoded = base64.b64encode(file.content).decode("ascii")
+        attachments.append(
+            {
+                "contentType": file.media_type,
+                "contentUrl": f"data:{file.media_type};base64,{encoded}",
+                "name": file.filename,
+            }
+        )
+    summary = plain(next((str(b["text"]) for b in card["body"]), ""))
+    return {
+        "type": "message",
+        "summary": summary[:200],
+        "attachments": attachments,
+    }
+
+
+def new_meeting_form(text: TeamsText) -> dict[str, Any]:
+    """The form `mdt new` alone opens: what `/mdt new` asks for, as inputs."""
+    types = [{"title": kind.label, "value": name} for name, kind in sorted(meeting_types().items())]
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": text.say("teams:form_heading"), "weight": "Bolder"},
+        {
+            "type": "Input.Text",
+            "id": "title",
+            "label": text.say("teams:form_title"),
+            "isRequired": True,
+            "maxLength": 200,
+            "errorMessage": text.say("teams:form_title"),
+        },
+        {
+            "type": "Input.Date",
+            "id": "date",
+            "label": text.say("teams:form_date"),
+            "isRequired": True,
+        },
+        {
+            "type": "Input.Time",
+            "id": "time",
+            "label": text.say("teams:form_time"),
+            "isRequired": True,
+        },
+        {"type": "Input.Text", "id": "duration", "label": text.say("teams:form_duration")},
+        {
+            "type": "Input.ChoiceSet",
+            "id": "type",
+            "label": text.say("teams:form_type"),
+            "choices": types,
+            "style": "compact",
+        },
+        {"type": "Input.Text", "id": "case", "label": text.say("teams:form_case"), "maxLength": 40},
+        {
+            "type": "Input.ChoiceSet",
+            "id": "with",
+            "label": text.say("teams:form_with"),
+            "isMultiSelect": True,
+            "choices": [],
+            "choices.data": {"type": "Data.Query", "dataset": "graph.microsoft.com/users"},
+        },
+    ]
+    submit = {
+        "type": "Action.Execute",
+        "title": text.say("teams:form_submit"),
+        "verb": NEW_VERB,
+        "data": {"verb": NEW_VERB},
+        "style": "positive",
+    }
+    return adaptive_card(body, [submit])
+
+
+def form_command(data: Mapping[str, Any]) -> str:
+    """The `new` command a submitted form stands for; people as `@teams:<id>` tokens."""
+
+    def field(name: str) -> str:
+        value = data.get(name)
+        return " ".join(str(value).split()) if isinstance(value, str | int) else ""
+
+    parts = ["new", field("title")]
+    if field("date"):
+        parts += ["on", field("date")]
+    if field("time"):
+        parts += ["at", field("time")]
+    if field("duration"):
+        parts += ["for", field("duration")]
+    if field("type"):
+        parts += ["type", field("type")]
+    if field("case"):
+        parts += ["case", field("case")]
+    people = [p.strip() for p in field("with").replace(";", ",").split(",") if p.strip()]
+    if people:
+        parts += ["with", *(f"@teams:{p}" for p in people)]
+    return " ".join(p for p in parts if p)

@@ -1,0 +1,52 @@
+"""Putting a meeting in the diary: its number, its calendar invite and its announcement."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from commands.calendar_invite import ics_for
+from commands.context import Context
+from commands.families.shared import meeting_buttons
+from commands.messages import Attachment
+from commands.views import meeting_view
+from storage.models import Meeting, Person, Workspace
+from storage.queries import load_meeting_in_full
+
+
+def allocate_meeting_number(ctx: Context) -> int:
+    """The next M<n> of the workspace, with the workspace row locked against a race."""
+    workspace = ctx.session.scalar(
+        select(Workspace).where(Workspace.id == ctx.workspace.id).with_for_update()
+    )
+    assert workspace is not None
+    number = workspace.next_meeting_number
+    workspace.next_meeting_number = number + 1
+    return number
+
+
+def invite_file(meeting: Meeting) -> Attachment:
+    """The calendar invite attached to a meeting's announcements."""
+    return Attachment(f"{meeting.ref}.ics", ics_for(meeting), "text/calendar")
+
+
+def announce_meeting(ctx: Context, meeting: Meeting, invitees: list[Person]) -> None:
+    """Post the meeting card with its invite in the meeting's channel and invite each person."""
+    full = load_meeting_in_full(ctx.session, meeting.id)
+    view = meeting_view(full, ctx.today, full=True)
+    ctx.post(
+        "meeting:created",
+        channel=meeting.channel,
+        kind="meeting_card",
+        buttons=meeting_buttons(meeting.ref),
+        attachments=(invite_file(full),),
+        meeting=view,
+        meta={"meeting": meeting.ref},
+    )
+    for person in invitees:
+        ctx.dm(
+            person,
+            "meeting:invited",
+            kind="invitation",
+            buttons=meeting_buttons(meeting.ref),
+            meeting=view,
+        )

@@ -1,0 +1,154 @@
+"""Claiming due reminders and outbox messages under a lease, so workers never take the same row.
+
+On PostgreSQL the candidates are first locked with `FOR UPDATE SKIP LOCKED`, so concurrent
+workers pass over each other's rows, then leased in the same transaction; on SQLite (one
+writer at a time) the UPDATE is a compare-and-set on the row's status and lease. Either way
+a claimed row carries `claimed_by` and `claimed_until`; a worker that dies leaves its lease
+to expire, and the row is claimed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from storage.models import OutboxMessage, Reminder
+
+
+def _free(
+    lease_until: InstrumentedAttribute[datetime | None], now: datetime
+) -> ColumnElement[bool]:
+    return or_(lease_until.is_(None), lease_until < now)
+
+
+def claim_due_reminders(
+    session: Session, worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[int]:
+    """Claim up to `limit` pending reminders due by `now`, earliest first; their ids."""
+    free = _free(Reminder.claimed_until, now)
+    candidates = (
+        select(Reminder.id)
+        .where(Reminder.status == "pending", Reminder.due_at <= now, free)
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    picked = list(session.scalars(candidates))
+    if not picked:
+        return []
+    claim = (
+        update(Reminder)
+        .where(Reminder.id.in_(picked), Reminder.status == "pending", free)
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .returning(Reminder.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.scalars(claim))
+
+
+def claim_outbox(
+    session: Session,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    *,
+    platforms: Iterable[str],
+) -> list[int]:
+    """Claim up to `limit` outbox messages ready to send on the given platforms; their ids."""
+    free = _free(OutboxMessage.claimed_until, now)
+    candidates = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_at <= now,
+            OutboxMessage.platform.in_(list(platforms)),
+            free,
+        )
+        .order_by(OutboxMessage.next_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    picked = list(session.scalars(candidates))
+    if not picked:
+        return []
+    claim = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(picked), OutboxMessage.status == "pending", free)
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.scalars(claim))
+
+
+def held_reminders(session: Session, worker: str, ids: Iterable[int]) -> list[Reminder]:
+    """The claimed reminders this worker still holds, locked for this transaction."""
+    query = (
+        select(Reminder)
+        .where(
+            Reminder.id.in_(list(ids)),
+            Reminder.claimed_by == worker,
+            Reminder.status == "pending",
+        )
+        .order_by(Reminder.action_id, Reminder.due_at, Reminder.id)
+        .with_for_update()
+    )
+    return list(session.scalars(query))
+
+
+def claimed_outbox(session: Session, worker: str, ids: Iterable[int]) -> list[OutboxMessage]:
+    """The outbox messages this worker has just claimed, in order (read without locking)."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.claimed_by == worker)
+        .order_by(OutboxMessage.next_at, OutboxMessage.id)
+    )
+    return list(session.scalars(query))
+
+
+def held_outbox(session: Session, worker: str, outbox_id: int) -> OutboxMessage | None:
+    """One claimed outbox message this worker still holds, locked for this transaction."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.id == outbox_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == "pending",
+        )
+        .with_for_update()
+    )
+    return session.scalar(query)
+
+
+def newest_due_of(
+    session: Session, action_ids: Iterable[int], now: datetime
+) -> dict[int, datetime]:
+    """Per action, the latest due time by `now` among its pending or sent reminders."""
+    query = (
+        select(Reminder.action_id, func.max(Reminder.due_at))
+        .where(
+            Reminder.action_id.in_(list(action_ids)),
+            Reminder.status.in_(("pending", "sent")),
+            Reminder.due_at <= now,
+        )
+        .group_by(Reminder.action_id)
+    )
+    return {row[0]: row[1] for row in session.execute(query) if row[1] is not None}
+
+
+def rows_of(session: Session, action_ids: Iterable[int]) -> dict[int, list[Reminder]]:
+    """Every reminder row of several actions, by action."""
+    found: dict[int, list[Reminder]] = {}
+    query = select(Reminder).where(Reminder.action_id.in_(list(action_ids)))
+    for row in session.scalars(query):
+        found.setdefault(row.action_id, []).append(row)
+    return found
+
+
+def reminders_of(session: Session, action_id: int) -> list[Reminder]:
+    """Every reminder row of one action."""
+    return list(session.scalars(select(Reminder).where(Reminder.action_id == action_id)))

@@ -1,0 +1,153 @@
+"""Adaptive Cards: user text is inert, JSON-safe, mentions are real, forms run commands."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.teams.cards import TeamsText, card_actions, escape, form_command, plain
+from commands.reviewing import review_buttons
+from storage.models import Invitation, Meeting
+from tests.support import snapshot
+from tests.teams.conftest import Teams, mention
+from tests.teams.fake_teams import CHANNEL, NURSE, PRIYA, TOM
+
+HOSTILE = '**urgent** [click](https://evil.test) <at>Tom Reed</at> _x_ "q" \\ ${x} </at>'
+
+
+def _card_texts(card: dict[str, Any]) -> str:
+    return "\n".join(b["text"] for b in card["body"] if b["type"] == "TextBlock")
+
+
+def test_user_text_cannot_become_markup_or_a_mention(teams: Teams) -> None:
+    at_tom, tom_entity = mention(TOM)
+    typed = html.escape(HOSTILE, quote=False)  # Teams sends what people type HTML-escaped
+    teams.command(PRIYA, f"new {typed} on 4/2/2027 at 10:00 with {at_tom}", entities=[tom_entity])
+    post = teams.fake.to(CHANNEL)[0]
+    raw = json.dumps(post.activity)
+    assert json.loads(raw) == post.activity
+    text = _card_texts(post.card())
+    assert "\\*\\*urgent\\*\\*" in text
+    assert "\\[click\\](https://evil.test)" in text
+    assert "\\<at\\>Tom Reed\\</at\\>" in text
+    assert "\\_x\\_" in text
+    assert '"q"' in text
+    assert "\\\\" in text
+    entities = post.card()["msteams"]["entities"]
+    assert {e["mentioned"]["id"] for e in entities} == {PRIYA.aad, TOM.aad}
+    assert all(e["text"] in text for e in entities)
+    assert "**urgent**" in post.activity["summary"], "notifications show the words as typed"
+
+
+def test_escape_round_trips_through_plain() -> None:
+    for sample in [HOSTILE, "- a list?\n1. numbered\n# heading", "plain words, 3.5 mg"]:
+        assert plain(escape(sample)) == sample
+    assert escape("- item") == "\\- item"
+    assert escape("12. twelve") == "12\\. twelve"
+
+
+def test_buttons_that_need_words_open_a_small_form(teams: Teams) -> None:
+    teams.command(PRIYA, "new Strategy discussion on 4/2/2027 at 10:00")
+    card = teams.fake.to(CHANNEL)[0].card()
+    by_title = {a["title"]: a for a in card["actions"]}
+    assert by_title["Attend"]["type"] == "Action.Execute"
+    assert by_title["Attend"]["style"] == "positive"
+    agenda = by_title["Add agenda item"]
+    assert agenda["type"] == "Action.ShowCard"
+    [field] = agenda["card"]["body"]
+    assert (field["type"], field["id"], field["isRequired"]) == ("Input.Text", "text", True)
+    assert agenda["card"]["actions"][0]["data"] == {"verb": "mdt", "command": "agenda M1"}
+    assert by_title["Send apologies"]["card"]["body"][0]["isRequired"] is False
+
+
+def test_the_add_agenda_item_form_adds_the_item(teams: Teams) -> None:
+    teams.command(PRIYA, "new Strategy discussion on 4/2/2027 at 10:00")
+    status, body = teams.press(
+        PRIYA, {"verb": "mdt", "command": "agenda M1", "text": "Adaptations **now**"}
+    )
+    assert status == 200
+    assert body is not None
+    assert (
+        "Added to the agenda of M1: Adaptations \\*\\*now\\*\\*" in body["value"]["body"][0]["text"]
+    )
+
+
+def test_new_alone_opens_the_form_and_the_form_schedules(teams: Teams) -> None:
+    teams.command(PRIYA, "new")
+    [form_post] = teams.fake.take()
+    assert form_post.conversation == f"a:personal-{PRIYA.teams_id}"
+    form = form_post.card()
+    ids = [item.get("id") for item in form["body"] if "id" in item]
+    assert ids == ["title", "date", "time", "duration", "type", "case", "with"]
+    types = {c["value"] for c in form["body"][5]["choices"]}
+    assert {"strategy", "discharge", "complex-case"} <= types
+    submit = form["actions"][0]
+    assert (submit["type"], submit["verb"]) == ("Action.Execute", "mdt-new")
+    with teams.store.transaction(teams.clock()) as session:
+        assert session.scalar(select(Meeting.id)) is None
+
+    data = {
+        "verb": "mdt-new",
+        "title": "Strategy discussion",
+        "date": "2027-02-04",
+        "time": "10:00",
+        "duration": "90 minutes",
+        "type": "strategy",
+        "case": "AB-1234",
+        "with": f"{TOM.aad},{NURSE.aad}",
+    }
+    status, body = teams.press(
+        PRIYA, data, conversation=f"a:personal-{PRIYA.teams_id}", conversation_type="personal"
+    )
+    assert status == 200
+    assert body is not None
+    with teams.store.transaction(teams.clock()) as session:
+        meeting = session.scalars(select(Meeting)).one()
+        assert (meeting.title, meeting.case_ref, meeting.meeting_type) == (
+            "Strategy discussion",
+            "AB-1234",
+            "strategy",
+        )
+        assert meeting.ends_at - meeting.starts_at == __import__("datetime").timedelta(minutes=90)
+        invited = {
+            i.person.external_id
+            for i in session.scalars(select(Invitation).where(Invitation.role != "chair"))
+        }
+        assert invited == {TOM.aad, NURSE.aad}
+    assert any(
+        "You are invited to M1" in s.text() for s in teams.fake.to(f"a:personal-{TOM.teams_id}")
+    )
+
+
+def test_a_form_without_a_date_is_refused_and_saves_nothing(teams: Teams) -> None:
+    before = snapshot(teams.store)
+    status, body = teams.press(PRIYA, {"verb": "mdt-new", "title": "Strategy", "time": "10:00"})
+    assert status == 200
+    assert body is not None
+    assert "When is the meeting?" in body["value"]["body"][0]["text"] or "date" in (
+        body["value"]["body"][0]["text"].lower()
+    )
+    after = snapshot(teams.store)
+    assert {k: v for k, v in after.items() if k in {"meeting", "invitation", "agenda_item"}} == {
+        k: v for k, v in before.items() if k in {"meeting", "invitation", "agenda_item"}
+    }
+
+
+def test_form_command_keeps_each_field_in_its_clause() -> None:
+    command = form_command(
+        {"title": " Strategy\n discussion ", "date": "2027-02-04", "time": "10:00", "with": "a, b"}
+    )
+    assert command == "new Strategy discussion on 2027-02-04 at 10:00 with @teams:a @teams:b"
+
+
+def test_review_buttons_ask_for_the_item() -> None:
+    actions = card_actions(review_buttons("M1"), TeamsText())
+    assert [a["type"] for a in actions] == ["Action.ShowCard"] * 3
+    assert "KEEP" in actions[0]["card"]["body"][0]["label"]
+    assert actions[2]["card"]["actions"][0]["data"] == {
+        "verb": "mdt",
+        "command": "review M1 start",
+    }

@@ -1,0 +1,48 @@
+"""Every command's help example works as typed, in a meeting where its refs exist."""
+
+from __future__ import annotations
+
+import pytest
+
+from commands.registry import COMMANDS
+from tests.conftest import Console
+
+SETUP = [
+    "/mdt iam West Sussex Adult Social Care as social worker",
+    ":as sam",
+    "/mdt iam NHS Community Mental Health as nurse",
+    ":as tom",
+    "/mdt iam Saxon Housing as housing officer",
+    ":as priya",
+    "/mdt new Strategy discussion on friday at 10:00 type strategy with @sam @tom @jo",
+    "/mdt new Second on friday at 14:00 with @sam @tom",
+    "/mdt new Third on friday at 15:00 with @sam @tom",
+]
+PREPARE = {
+    "action": ["/mdt start M3"],
+    "decision": ["/mdt start M3"],
+    "note": ["/mdt start M3"],
+    "end": ["/mdt start M3"],
+    "minutes": ["/mdt start M3", "/mdt end M3"],
+    "review": ["/mdt start M3", "/mdt end M3"],
+}
+NEEDS_ACTION = {"accept", "done", "progress", "extend", "reassign"}
+AS_OWNER = {"accept", "progress", "done", "extend"}
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_example_runs_without_error(console: Console, name: str) -> None:
+    console(*SETUP)
+    console(*PREPARE.get(name, []))
+    if name in NEEDS_ACTION:
+        console(
+            "/mdt start M3",
+            *[f"/mdt action M3 @tom task number {n} by friday" for n in range(1, 18)],
+        )
+    if name in AS_OWNER:
+        console(":as tom")
+    example = COMMANDS[name].example
+    printed = console(example)
+    assert printed.strip(), f"no reply to {example}"
+    for refusal in ("I don't know", "is not", "For example:", "Only ", "Sorry"):
+        assert refusal not in printed, f"{example} was refused:\n{printed}"
