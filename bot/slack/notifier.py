@@ -47,9 +47,14 @@ ClientFor = Callable[[Message], WebClient]
 class SlackNotifier:
     """Sends one message to Slack; the worker does the retrying, told why by typed errors."""
 
-    def __init__(self, client_for: ClientFor) -> None:
+    def __init__(self, client_for: ClientFor, close: Callable[[], None] = lambda: None) -> None:
         self.client_for = client_for
         self.renderer = SlackRenderer()
+        self._close = close
+
+    def close(self) -> None:
+        """Release what the notifier holds (the installation store's connections)."""
+        self._close()
 
     def send(self, message: Message) -> str:
         """Deliver the message; its id is `channel:ts`."""
@@ -116,8 +121,9 @@ def slack_notifier(settings: Settings) -> SlackNotifier:
     if not settings.slack_oauth:
         raise LookupError("Slack is not configured")
     assert settings.slack_client_id is not None
+    engine = make_engine(settings.database_url)
     installations = SQLAlchemyInstallationStore(
-        client_id=settings.slack_client_id, engine=make_engine(settings.database_url), logger=log
+        client_id=settings.slack_client_id, engine=engine, logger=log
     )
 
     def client_for(message: Message) -> WebClient:
@@ -127,7 +133,7 @@ def slack_notifier(settings: Settings) -> SlackNotifier:
             raise UnreachableError("no Slack installation for the message's workspace")
         return _client(settings.slack_api_url, bot.bot_token)
 
-    return SlackNotifier(client_for)
+    return SlackNotifier(client_for, close=engine.dispose)
 
 
 register_notifier("slack", slack_notifier)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
+from bot.notify import UnreachableError
+from bot.slack.notifier import slack_notifier
+from commands.messages import Message, Recipient
+from commands.outbox import enqueue, queued_message
 from storage.db import Store
 from storage.models import Meeting, Workspace, slack_bots, slack_installations
-from tests.slack.conftest import PRIYA, TOM, Running, running
+from tests.slack.conftest import PRIYA, TOM, Running, running, slack_settings
 from tests.slack.fake_slack import FakeSlack
 
 
@@ -102,3 +107,38 @@ def test_a_bad_install_code_stores_nothing(multi: Running) -> None:
     assert failed.status_code >= 400
     with multi.store.transaction(multi.clock()) as session:
         assert session.execute(select(slack_installations.c.id)).all() == []
+
+
+def test_the_worker_sends_with_the_token_of_the_messages_own_workspace(multi: Running) -> None:
+    install(multi, "code-T1")
+    install(multi, "code-T2")
+    url = multi.store.engine.url.render_as_string(hide_password=False)
+    settings = slack_settings(
+        multi.fake,
+        slack_bot_token=None,
+        slack_client_id="1111.2222",
+        slack_client_secret="client-secret",
+        database_url=url,
+    )
+    notifier = slack_notifier(settings)
+    now = multi.clock()
+    with multi.store.transaction(now) as session:
+        workspace = Workspace(platform="slack", external_id="T2", created_at=now)
+        session.add(workspace)
+        session.flush()
+        message = Message(
+            audience="dm",
+            template="slack:home_intro",
+            context={},
+            zone="Europe/London",
+            recipient=Recipient(TOM, "tom"),
+        )
+        queued = queued_message(enqueue(session, workspace, message, key="k", now=now))
+    assert queued.meta["workspace"] == "T2"
+
+    multi.fake.clear()
+    notifier.send(queued)
+    assert {c.token for c in multi.fake.of("chat.postMessage")} == {"xoxb-T2"}
+    with pytest.raises(UnreachableError):
+        notifier.send(replace(queued, meta={"workspace": "T9"}))
+    notifier.close()
