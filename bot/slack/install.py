@@ -52,9 +52,12 @@ def build_bolt_app(settings: Settings, store: Store) -> App:
             process_before_response=True,
             logger=logger,
         )
+    # The token is checked with Slack on the first request, not at start-up, so a server
+    # started while Slack is unreachable comes up and serves /healthz.
     return App(
         signing_secret=settings.slack_signing_secret,
         client=web_client(settings.slack_api_url, settings.slack_bot_token),
+        token_verification_enabled=False,
         process_before_response=True,
         logger=logger,
     )
