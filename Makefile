@@ -20,3 +20,6 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
