@@ -19,7 +19,12 @@ from commands.dates import (
     parse_when,
 )
 from commands.families.reviews import meeting_ended
-from commands.families.scheduling import allocate_meeting_number, announce_meeting, invite_file
+from commands.families.scheduling import (
+    allocate_meeting_number,
+    announce_meeting,
+    invite_file,
+    schedule_next_occurrence,
+)
 from commands.families.shared import (
     DATE_STARTERS,
     agency_for,
@@ -31,6 +36,7 @@ from commands.grammar import (
     MAX_TITLE,
     ClauseKind,
     clean_text,
+    first_word,
     nearest,
     read_case_ref,
     read_word,
@@ -541,8 +547,8 @@ def move(ctx: Context, args: str) -> None:
 
 @command(
     "cancel",
-    usage="/mdt cancel M3 [<reason>]",
-    summary="cancel a meeting; invitees are told",
+    usage="/mdt cancel M3 [series] [<reason>]",
+    summary="cancel a meeting; invitees are told; a series goes on unless you say `series`",
     example="/mdt cancel M3 the person has moved out of area",
     who="chair",
 )
@@ -553,9 +559,17 @@ def cancel(ctx: Context, args: str) -> None:
     ctx.require_chair(meeting, "cancel it")
     if meeting.status != "scheduled":
         ctx.fail("cannot_cancel", meeting=meeting.ref, status=meeting.status)
+    word, rest = first_word(reason)
+    whole_series = word.lower() == "series" and meeting.series_interval is not None
+    if whole_series:
+        reason = rest
     meeting.status = "cancelled"
     meeting.sequence += 1
-    _tell_invitees(ctx, meeting, "meeting:cancelled", reason=reason or None)
+    _tell_invitees(
+        ctx, meeting, "meeting:cancelled", reason=reason or None, series_ended=whole_series
+    )
+    if not whole_series:
+        schedule_next_occurrence(ctx, meeting)
 
 
 def _tell_invitees(ctx: Context, meeting: Meeting, template: str, **context: Any) -> None:

@@ -10,7 +10,7 @@ from commands.context import Context
 from commands.dates import DateError, parse_date
 from commands.documents import render_document
 from commands.families import record
-from commands.families.scheduling import allocate_meeting_number, announce_meeting
+from commands.families.scheduling import schedule_next_occurrence
 from commands.grammar import clean_text, first_word, meeting_number, split_word
 from commands.insights import insights_for, period_meetings, series_meetings
 from commands.messages import Attachment
@@ -24,7 +24,6 @@ from commands.reviewing import (
     review_of,
     review_view,
 )
-from commands.series import carry_forward, next_start, schedule_next
 from commands.views import meeting_view
 from storage.models import Action, Meeting, Review, ReviewItem
 
@@ -59,18 +58,7 @@ def meeting_ended(ctx: Context, meeting: Meeting) -> None:
             meeting=view,
             closes_at=review.closes_at,
         )
-    _next_in_series(ctx, meeting)
-
-
-def _next_in_series(ctx: Context, meeting: Meeting) -> None:
-    """Schedule the series' next occurrence and tell its invitees, as for a new meeting."""
-    upcoming = next_start(meeting, ctx.now)
-    if upcoming is None:
-        return
-    number = allocate_meeting_number(ctx)
-    following, invitees = schedule_next(ctx.session, meeting, upcoming, number, ctx.now)
-    carry_forward(ctx.session, following, ctx.today)
-    announce_meeting(ctx, following, invitees)
+    schedule_next_occurrence(ctx, meeting)
 
 
 @command(

@@ -8,6 +8,7 @@ from commands.calendar_invite import ics_for
 from commands.context import Context
 from commands.families.shared import meeting_buttons
 from commands.messages import Attachment
+from commands.series import carry_forward, next_start, schedule_next
 from commands.views import meeting_view
 from storage.models import Meeting, Person, Workspace
 from storage.queries import load_meeting_in_full
@@ -50,3 +51,14 @@ def announce_meeting(ctx: Context, meeting: Meeting, invitees: list[Person]) -> 
             buttons=meeting_buttons(meeting.ref),
             meeting=view,
         )
+
+
+def schedule_next_occurrence(ctx: Context, meeting: Meeting) -> None:
+    """Schedule a series' next occurrence and tell its invitees, as for a new meeting."""
+    upcoming = next_start(meeting, ctx.now)
+    if upcoming is None:
+        return
+    number = allocate_meeting_number(ctx)
+    following, invitees = schedule_next(ctx.session, meeting, upcoming, number, ctx.now)
+    carry_forward(ctx.session, following, ctx.today)
+    announce_meeting(ctx, following, invitees)
