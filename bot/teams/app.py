@@ -19,7 +19,7 @@ from bot.teams.connector import Connector
 from bot.teams.delivery import TeamsDelivery
 from bot.teams.graph import GraphCalendar
 from bot.teams.invites import OutlookInvites
-from bot.teams.tokens import TokenSource
+from bot.teams.tokens import token_source
 from commands.core import Core, CoreSettings
 from storage.db import Store
 
@@ -42,13 +42,7 @@ def build_teams_bot(
     if not (settings.teams_app_id and settings.teams_app_password and settings.teams_tenant_id):
         raise SettingsError("TEAMS_APP_ID is missing; the Teams bot needs it")
     http = client or httpx.Client(timeout=15.0)
-    tokens = TokenSource(
-        app_id=settings.teams_app_id,
-        password=settings.teams_app_password,
-        tenant_id=settings.teams_tenant_id,
-        login_url=settings.teams_login_url,
-        client=http,
-    )
+    tokens = token_source(settings, http)
     connector = Connector(tokens, http, sleep=sleep)
     core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
     delivery = TeamsDelivery(

@@ -11,7 +11,7 @@ from bot import notify
 from bot.config import Settings
 from bot.teams.connector import Connector, ConnectorError, UnreachableError
 from bot.teams.delivery import NoRouteError, TeamsDelivery
-from bot.teams.tokens import TokenError, TokenSource
+from bot.teams.tokens import TokenError, token_source
 from commands.core import Core, CoreSettings
 from commands.messages import Message
 from storage.db import Store
@@ -55,13 +55,7 @@ def teams_notifier(
     if not (settings.teams_app_id and settings.teams_app_password and settings.teams_tenant_id):
         raise LookupError("Teams is not configured")
     http = client or httpx.Client(timeout=15.0)
-    tokens = TokenSource(
-        app_id=settings.teams_app_id,
-        password=settings.teams_app_password,
-        tenant_id=settings.teams_tenant_id,
-        login_url=settings.teams_login_url,
-        client=http,
-    )
+    tokens = token_source(settings, http)
     store = store or Store.open(settings.database_url)
     core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
     delivery = TeamsDelivery(

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import msal
 
-from bot.config import DEFAULT_TEAMS_LOGIN_URL
+from bot.config import DEFAULT_TEAMS_LOGIN_URL, Settings
 
 BOT_SCOPE = "https://api.botframework.com/.default"
 
@@ -121,3 +121,16 @@ class TokenSource:
             code = result.get("error", "unknown") if isinstance(result, dict) else "unknown"
             raise TokenError(f"no token for {scope}: {code}")
         return str(result["access_token"])
+
+
+def token_source(settings: Settings, client: httpx.Client) -> TokenSource:
+    """The bot's token source for these settings (app id, secret and tenant must be set)."""
+    if not (settings.teams_app_id and settings.teams_app_password and settings.teams_tenant_id):
+        raise LookupError("Teams is not configured")
+    return TokenSource(
+        app_id=settings.teams_app_id,
+        password=settings.teams_app_password,
+        tenant_id=settings.teams_tenant_id,
+        login_url=settings.teams_login_url,
+        client=client,
+    )
