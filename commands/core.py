@@ -167,20 +167,35 @@ class Core:
             meeting.thread_id = thread_id
             return True
 
-    def _meeting_running(self, request: Request) -> bool:
-        with self.store.transaction(request.now) as session:
-            running = session.scalar(
-                select(Meeting.id)
-                .join(Workspace, Meeting.workspace_id == Workspace.id)
-                .where(
-                    Workspace.platform == request.platform,
-                    Workspace.external_id == request.workspace,
-                    Meeting.channel == request.channel,
-                    Meeting.status == "running",
-                )
-                .limit(1)
+    def meeting_running(
+        self,
+        platform: str,
+        workspace: str,
+        channel: str,
+        now: datetime,
+        *,
+        thread_id: str | None = None,
+    ) -> bool:
+        """A meeting is running in the channel (and, when given, has this thread as its own)."""
+        query = (
+            select(Meeting.id)
+            .join(Workspace, Meeting.workspace_id == Workspace.id)
+            .where(
+                Workspace.platform == platform,
+                Workspace.external_id == workspace,
+                Meeting.channel == channel,
+                Meeting.status == "running",
             )
-            return running is not None
+        )
+        if thread_id is not None:
+            query = query.where(Meeting.thread_id == thread_id)
+        with self.store.transaction(now) as session:
+            return session.scalar(query.limit(1)) is not None
+
+    def _meeting_running(self, request: Request) -> bool:
+        return self.meeting_running(
+            request.platform, request.workspace, request.channel, request.now
+        )
 
     def _private(self, request: Request, template: str, context: dict[str, object]) -> Message:
         return Message(

@@ -13,7 +13,6 @@ from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 
 from bot.slack import modals
 from bot.slack.app import SlackBot
@@ -23,7 +22,6 @@ from bot.slack.manifest import COMMAND
 from bot.slack.render import BUTTON_ACTION, unescape
 from commands.core import CAPTURE
 from commands.messages import Message, Recipient
-from storage.models import Meeting, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +116,7 @@ def submitted(
     user_id, user_name = _user(body)
     channel = str(modals.metadata(view).get("channel") or "")
     target = Target(client, _team(context, body), user_id)
-    if message_id and running_in(bot, target.team_id, channel):
+    if message_id and bot.core.meeting_running(PLATFORM, target.team_id, channel, bot.clock()):
         word, _, rest = text.partition(" ")
         request, directory = bot.request(
             client,
@@ -283,47 +281,14 @@ def register_shortcuts(bot: SlackBot) -> None:
 # Events --------------------------------------------------------------------------------------
 
 
-def running_in(bot: SlackBot, team_id: str, channel: str) -> bool:
-    """A meeting is running in this channel."""
-    with bot.store.transaction(bot.clock()) as session:
-        found = session.scalar(
-            select(Meeting.id)
-            .join(Workspace, Meeting.workspace_id == Workspace.id)
-            .where(
-                Workspace.platform == PLATFORM,
-                Workspace.external_id == team_id,
-                Meeting.channel == channel,
-                Meeting.status == "running",
-            )
-            .limit(1)
-        )
-        return found is not None
-
-
-def meeting_thread(bot: SlackBot, team_id: str, channel: str, thread_ts: str) -> bool:
-    """A meeting is running in this channel with this Slack thread as its thread."""
-    with bot.store.transaction(bot.clock()) as session:
-        found = session.scalar(
-            select(Meeting.id)
-            .join(Workspace, Meeting.workspace_id == Workspace.id)
-            .where(
-                Workspace.platform == PLATFORM,
-                Workspace.external_id == team_id,
-                Meeting.channel == channel,
-                Meeting.thread_id == thread_ts,
-                Meeting.status == "running",
-            )
-            .limit(1)
-        )
-        return found is not None
-
-
 def capture(bot: SlackBot, target: Target, event: dict[str, Any]) -> None:
     """Record a decision:/action:/agenda:/note: line from the meeting thread, and confirm it."""
     channel = str(event.get("channel") or "")
     thread_ts = str(event.get("thread_ts") or "")
     ts = str(event.get("ts") or "")
-    if not meeting_thread(bot, target.team_id, channel, thread_ts):
+    if not bot.core.meeting_running(
+        PLATFORM, target.team_id, channel, bot.clock(), thread_id=thread_ts
+    ):
         return
     request, directory = bot.request(
         target.client,
