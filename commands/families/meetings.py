@@ -333,6 +333,14 @@ def attend(ctx: Context, args: str) -> None:
         meeting=meeting_view(meeting, ctx.today),
         running=meeting.status == "running",
     )
+    if meeting.status == "running" and meeting.quorate is False and not missing_sectors(meeting):
+        meeting.quorate = True
+        ctx.post(
+            "meeting:now_quorate",
+            channel=meeting.channel,
+            meeting=meeting_view(meeting, ctx.today),
+            person=ctx.caller.display_name,
+        )
 
 
 @command(
