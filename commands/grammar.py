@@ -100,8 +100,8 @@ def scan_clauses(tokens: list[str], kinds: list[ClauseKind]) -> Clauses:
 
 
 def split_word(text: str, word: str) -> tuple[str, str | None]:
-    """Split at the first stand-alone `word`: (before, after) or (text, None)."""
-    match = re.search(rf"(?i)(?:^|\s){re.escape(word)}(?:\s|$)", text)
+    """Split at the first stand-alone `word`, a colon allowed: (before, after) or (text, None)."""
+    match = re.search(rf"(?i)(?:^|\s){re.escape(word)}:?(?:\s|$)", text)
     if not match:
         return text, None
     return text[: match.start()].strip(), text[match.end() :].strip()

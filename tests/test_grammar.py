@@ -512,3 +512,21 @@ def test_a_mention_inside_an_action_is_part_of_the_task(console: Console) -> Non
     console("/mdt new Review tomorrow at 10am", "/mdt start M1")
     printed = console("action: @tom send the plan to @sam by friday")
     assert "Action A1 for @tom, due Fri 5 Feb 2027: send the plan to @sam." in printed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Discharge on Thursday because: rails fitted",
+            ("Discharge on Thursday", "rails fitted"),
+            id="colon",
+        ),
+        pytest.param("Discharge because rails fitted", ("Discharge", "rails fitted"), id="plain"),
+        pytest.param(
+            "Discharge becauseof rails", ("Discharge becauseof rails", None), id="not-a-word"
+        ),
+    ],
+)
+def test_a_keyword_may_carry_a_colon(text: str, expected: tuple[str, str | None]) -> None:
+    assert split_word(text, "because") == expected
