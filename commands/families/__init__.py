@@ -1,5 +1,14 @@
 """The command families; importing this package registers every /mdt command."""
 
-from commands.families import actions, help, meetings, people, record, reviews
+from commands.families import (
+    actions,
+    attendance,
+    help,
+    meetings,
+    people,
+    record,
+    reviews,
+    running,
+)
 
-__all__ = ["actions", "help", "meetings", "people", "record", "reviews"]
+__all__ = ["actions", "attendance", "help", "meetings", "people", "record", "reviews", "running"]

@@ -9,7 +9,7 @@ from commands.errors import CommandError
 from commands.grammar import split_word
 from commands.messages import Button
 from commands.sectors import SECTORS, infer_sector, match_sector
-from storage.models import Agency, Person
+from storage.models import Agency, Meeting, Person
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DATE_STARTERS = frozenset(
@@ -107,3 +107,17 @@ def action_buttons(ref: str) -> tuple[Button, ...]:
         Button("Add progress", f"progress {ref}"),
         Button("Need more time", f"extend {ref}"),
     )
+
+
+def unique_people(people: list[Person]) -> list[Person]:
+    """Each person once, in the order first named."""
+    seen: dict[int, Person] = {}
+    for person in people:
+        seen.setdefault(person.id, person)
+    return list(seen.values())
+
+
+def require_open(ctx: Context, meeting: Meeting) -> None:
+    """Refuse changes to a meeting that has ended or was cancelled."""
+    if meeting.status in {"ended", "cancelled"}:
+        ctx.fail("meeting_closed", meeting=meeting.ref, status=meeting.status)
