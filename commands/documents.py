@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import escape
 
 from commands.template_filters import QuietUndefined, install_filters
 
@@ -21,7 +22,7 @@ def document_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    install_filters(env, mention=at_name)
+    install_filters(env, mention=at_name, user_text=escape)
     return env
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -13,17 +15,11 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from commands.meeting_types import meeting_types
+from commands.quorum import missing_sectors
 from commands.series import HELD, related
 from storage.models import Action, Decision, Invitation, Meeting, Review, ReviewItem, Workspace
 
 KINDS = ("keep", "stop", "start")
-LETTERS = {
-    "S": "a specific task",
-    "M": "a measure",
-    "A": "the owner's acceptance",
-    "R": "a link to the meeting",
-    "T": "a future working day",
-}
 SLOW_DAYS = 14
 CHART_WIDTH = 900
 LABEL_WIDTH = 280
@@ -45,11 +41,14 @@ COLOURS = {
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A KEEP, STOP or START drawn from the records, with the figures behind it."""
+    """A KEEP, STOP or START drawn from the records: which one (`key`) and the figures behind it.
+
+    The words are in meeting_templates/insights.j2, one entry per key.
+    """
 
     kind: str
-    text: str
-    figures: str
+    key: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,12 +63,12 @@ class BarPart:
 
 @dataclass(frozen=True)
 class Bar:
-    """One row of a chart: a label, its segments and the figure written after it."""
+    """One row of a chart: a label, its segments and the figures written after it."""
 
     label: str
     y: int
     parts: tuple[BarPart, ...]
-    note: str
+    figures: tuple[int, ...]
     end: int
 
 
@@ -78,7 +77,6 @@ class Chart:
     """A horizontal bar chart drawn as inline SVG."""
 
     key: str
-    title: str
     legend: tuple[tuple[str, str], ...]
     bars: tuple[Bar, ...]
     width: int = CHART_WIDTH
@@ -162,15 +160,6 @@ def period_meetings(
     ]
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 meeting`, `2 meetings`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "0%"
-
-
 def _is_smart(action: Action) -> bool:
     return all(_letters(action).values())
 
@@ -193,11 +182,14 @@ def _on_time(action: Action, zone: ZoneInfo) -> bool:
     )
 
 
-def _bars(rows: list[tuple[str, list[tuple[int, str]], str]]) -> tuple[Bar, ...]:
-    """Lay out rows of (label, [(value, colour)], note) on one scale."""
+Row = tuple[str, list[tuple[int, str]], tuple[int, ...]]
+
+
+def _bars(rows: Sequence[Row]) -> tuple[Bar, ...]:
+    """Lay out rows of (label, [(value, colour)], figures) on one scale."""
     largest = max((sum(v for v, _ in parts) for _, parts, _ in rows), default=0) or 1
     bars = []
-    for index, (label, parts, note) in enumerate(rows):
+    for index, (label, parts, figures) in enumerate(rows):
         x = LABEL_WIDTH
         laid = []
         for value, colour in parts:
@@ -206,7 +198,7 @@ def _bars(rows: list[tuple[str, list[tuple[int, str]], str]]) -> tuple[Bar, ...]
                 width = 3
             laid.append(BarPart(value, x, width, colour))
             x += width
-        bars.append(Bar(label, TOP + index * ROW, tuple(laid), note, x))
+        bars.append(Bar(label, TOP + index * ROW, tuple(laid), figures, x))
     return tuple(bars)
 
 
@@ -228,40 +220,25 @@ class _Builder:
                 name = owner_agency.name if owner_agency else "Agency not given"
                 due.setdefault(name, []).append(action)
         suggestions = []
-        rows: list[tuple[str, list[tuple[int, str]], str]] = []
+        rows: list[Row] = []
         for agency, actions in sorted(due.items()):
             on_time = sum(1 for a in actions if _on_time(a, self.zone))
             late = len(actions) - on_time
-            figures = f"late or overdue: {late} of {plural(len(actions), 'action')} due"
+            facts = {"agency": agency, "late": late, "on_time": on_time, "due": len(actions)}
             if late and late * 2 >= len(actions):
-                suggestions.append(
-                    Suggestion(
-                        "stop",
-                        f"Stop letting {agency}'s actions go overdue: agree dates it can meet, "
-                        "or escalate early",
-                        f"{figures}, {_pct(late, len(actions))}",
-                    )
-                )
+                percent = round(100 * late / len(actions))
+                suggestions.append(Suggestion("stop", "overdue", {**facts, "percent": percent}))
             elif not late and len(actions) >= 2:
-                suggestions.append(
-                    Suggestion(
-                        "keep",
-                        f"Keep {agency}'s record of finishing actions on time",
-                        f"done on time: {on_time} of {plural(len(actions), 'action')} due",
-                    )
-                )
+                suggestions.append(Suggestion("keep", "on_time", facts))
             rows.append(
                 (
                     agency,
                     [(on_time, COLOURS["on_time"]), (late, COLOURS["late"])],
-                    f"{on_time} on time, {late} late",
+                    (on_time, late),
                 )
             )
         chart = Chart(
-            "overdue",
-            "Actions due, by the owner's agency",
-            (("on time", COLOURS["on_time"]), ("late or overdue", COLOURS["late"])),
-            _bars(rows),
+            "overdue", (("on_time", COLOURS["on_time"]), ("late", COLOURS["late"])), _bars(rows)
         )
         return suggestions, chart
 
@@ -272,49 +249,33 @@ class _Builder:
             kind = meeting_types().get(meeting.meeting_type or "")
             if kind is None:
                 continue
-            present = set()
-            for invitation in meeting.invitations:
-                if invitation.attended:
-                    for person in (invitation.person, invitation.deputy_for):
-                        if person is not None and person.agency is not None:
-                            present.add(person.agency.sector)
+            missing = missing_sectors(meeting)
             for sector in kind.required_sectors:
                 required.setdefault(sector, []).append(meeting)
-                if sector not in present:
+                if sector in missing:
                     absent.setdefault(sector, []).append(meeting)
         suggestions = []
-        rows = []
+        rows: list[Row] = []
         for sector, meetings in sorted(required.items()):
             missed = absent.get(sector, [])
+            facts = {"sector": sector, "required": len(meetings)}
             if missed:
-                refs = ", ".join(m.ref for m in missed)
+                refs = [m.ref for m in missed]
                 suggestions.append(
-                    Suggestion(
-                        "start",
-                        f"Start making sure {sector} is present at the meetings that need it",
-                        f"absent from {len(missed)} of {plural(len(meetings), 'meeting')} "
-                        f"requiring it: {refs}",
-                    )
+                    Suggestion("start", "absent", {**facts, "missed": len(missed), "refs": refs})
                 )
             elif len(meetings) >= 2:
-                suggestions.append(
-                    Suggestion(
-                        "keep",
-                        f"Keep {sector}'s attendance",
-                        f"present at {len(meetings)} of {len(meetings)} meetings requiring it",
-                    )
-                )
+                suggestions.append(Suggestion("keep", "present", facts))
             held = len(meetings) - len(missed)
             rows.append(
                 (
                     sector,
                     [(held, COLOURS["present"]), (len(missed), COLOURS["absent"])],
-                    f"present at {held} of {len(meetings)}",
+                    (held, len(meetings)),
                 )
             )
         chart = Chart(
             "sectors",
-            "Required sectors at the meetings that require them",
             (("present", COLOURS["present"]), ("absent", COLOURS["absent"])),
             _bars(rows),
         )
@@ -328,21 +289,11 @@ class _Builder:
             return []
         left = [(m, n) for m, n, _ in marked if not self._ratified_later(m)]
         if not left:
-            return [
-                Suggestion(
-                    "keep",
-                    "Keep taking decisions made while not quorate to the next quorate meeting",
-                    f"{len(marked)} of {plural(len(marked), 'decision')} made while not "
-                    "quorate went to a later quorate meeting",
-                )
-            ]
-        refs = ", ".join(f"{m.ref} decision {n}" for m, n in left)
+            return [Suggestion("keep", "ratified", {"marked": len(marked)})]
+        refs = [(m.ref, n) for m, n in left]
         return [
             Suggestion(
-                "start",
-                "Start ratifying decisions made while not quorate at the next quorate meeting",
-                f"{len(left)} of {plural(len(marked), 'decision')} made while not quorate "
-                f"never went to a later quorate meeting: {refs}",
+                "start", "unratified", {"left": len(left), "marked": len(marked), "refs": refs}
             )
         ]
 
@@ -364,7 +315,7 @@ class _Builder:
         return later is not None
 
     def never_smart(self) -> tuple[list[Suggestion], Chart]:
-        rows = []
+        rows: list[Row] = []
         for meeting in self.meetings:
             actions = [a for a in meeting.actions if a.status != "cancelled"]
             smart = sum(1 for a in actions if _is_smart(a))
@@ -372,37 +323,26 @@ class _Builder:
                 (
                     meeting.ref,
                     [(smart, COLOURS["smart"]), (len(actions) - smart, COLOURS["not_smart"])],
-                    f"{smart} of {len(actions)} SMART",
+                    (smart, len(actions)),
                 )
             )
         chart = Chart(
-            "smart",
-            "Actions set at each meeting",
-            (("SMART", COLOURS["smart"]), ("not SMART", COLOURS["not_smart"])),
-            _bars(rows),
+            "smart", (("smart", COLOURS["smart"]), ("not_smart", COLOURS["not_smart"])), _bars(rows)
         )
         not_smart = [a for a in self.actions if not _is_smart(a)]
         if not self.actions:
             return [], chart
         if not not_smart:
-            return [
-                Suggestion(
-                    "keep",
-                    "Keep setting SMART actions",
-                    f"SMART: {len(self.actions)} of {plural(len(self.actions), 'action')}",
-                )
-            ], chart
+            return [Suggestion("keep", "smart", {"actions": len(self.actions)})], chart
         missing = Counter(letter for a in not_smart for letter, ok in _letters(a).items() if not ok)
         letter, count = sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        return [
-            Suggestion(
-                "start",
-                "Start checking each action is SMART before moving on, "
-                f"especially {LETTERS[letter]}",
-                f"not SMART: {len(not_smart)} of {plural(len(self.actions), 'action')}; "
-                f"{count} without {LETTERS[letter]}",
-            )
-        ], chart
+        facts = {
+            "not_smart": len(not_smart),
+            "actions": len(self.actions),
+            "letter": letter,
+            "without": count,
+        }
+        return [Suggestion("start", "not_smart", facts)], chart
 
     def decision_to_done(self) -> list[Suggestion]:
         decided = {
@@ -421,19 +361,10 @@ class _Builder:
         if not days:
             return []
         middle = round(statistics.median(days), 1)
-        figures = (
-            f"median {middle:g} days from decision to action done, "
-            f"over {plural(len(days), 'action')}, the longest {round(max(days), 1):g} days"
-        )
+        facts = {"median": middle, "actions": len(days), "longest": round(max(days), 1)}
         if middle > SLOW_DAYS:
-            return [
-                Suggestion(
-                    "stop",
-                    "Stop leaving decisions waiting on actions: set nearer due dates",
-                    figures,
-                )
-            ]
-        return [Suggestion("keep", "Keep turning decisions into finished actions quickly", figures)]
+            return [Suggestion("stop", "slow", facts)]
+        return [Suggestion("keep", "quick", facts)]
 
     def said(self) -> tuple[list[Said], int, Chart]:
         ids = {m.id: m.ref for m in self.meetings}
@@ -450,14 +381,8 @@ class _Builder:
         counts = Counter(s.kind for s in said)
         chart = Chart(
             "said",
-            "What people said",
-            tuple((k.upper(), COLOURS[k]) for k in ("keep", "stop", "start")),
-            _bars(
-                [
-                    (k.upper(), [(counts[k], COLOURS[k])], str(counts[k]))
-                    for k in ("keep", "stop", "start")
-                ]
-            ),
+            tuple((k, COLOURS[k]) for k in KINDS),
+            _bars([(k.upper(), [(counts[k], COLOURS[k])], (counts[k],)) for k in KINDS]),
         )
         return said, people, chart
 

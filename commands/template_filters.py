@@ -54,6 +54,19 @@ def listing(items: Iterable[Any], last: str = "and") -> str:
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
-def install_filters(env: Environment, mention: Callable[[Any], str]) -> None:
-    """Add the shared filters, with the platform's way of writing a mention."""
-    env.filters.update(when=when, day=day, clock=clock, listing=listing, mention=mention)
+def as_is(value: Any) -> Any:
+    """User text left for the environment's own escaping (chat platforms escape as they print)."""
+    return value
+
+
+def install_filters(
+    env: Environment, mention: Callable[[Any], str], user_text: Callable[[Any], Any] = as_is
+) -> None:
+    """Add the shared filters, with the platform's way of writing a mention.
+
+    `user_text` marks user-supplied values inside shared macros (insights.j2): a macro's output
+    is taken as safe by an autoescaping caller, so an HTML document escapes them there.
+    """
+    env.filters.update(
+        when=when, day=day, clock=clock, listing=listing, mention=mention, user_text=user_text
+    )
