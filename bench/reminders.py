@@ -199,7 +199,7 @@ def seed(url: str, *, due: int, pending: int = 0, history: int = 0) -> None:
 
 def sweep_seconds(url: str) -> tuple[float, int, str]:
     """Time one sweep over the due reminders; how many it queued; the claim query's plan."""
-    from commands.sweep import ReminderSweep  # noqa: PLC0415
+    from commands.reminders.sweep import ReminderSweep  # noqa: PLC0415
 
     engine = make_engine(url)
     with engine.connect() as connection:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, event
 
 from bot.console import ConsoleSession
 from commands.core import Core
-from commands.reviewing import close_due_reviews
+from commands.reviews.meeting_review import close_due_reviews
 from storage.db import Store
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)

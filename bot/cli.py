@@ -14,8 +14,8 @@ from bot.console import parse_moment, run_console
 from bot.slack import notifier as _slack_notifier  # noqa: F401 - registers it for the worker
 from bot.worker import add_worker_parser, console_sweep, run_worker_command
 from commands.core import Core, CoreSettings
-from commands.meeting_types import MeetingTypeError, meeting_types
-from commands.reviewing import review_sweep
+from commands.meetings.types import MeetingTypeError, meeting_types
+from commands.reviews.meeting_review import review_sweep
 from storage.db import Store, make_engine, migrate
 
 

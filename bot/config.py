@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from commands.workdays import nation_code
+from commands.language.workdays import nation_code
 
 DEFAULT_DATABASE_URL = "sqlite:///mdt.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"

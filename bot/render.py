@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader
 
+from commands.documents.filters import QuietUndefined, install_filters
 from commands.messages import Message
-from commands.template_filters import QuietUndefined, install_filters
 
 BLANK_RUNS = re.compile(r"\n{3,}")
 

@@ -34,9 +34,9 @@ from bot.notify import (
     notifiers_for,
 )
 from commands.messages import Message
-from commands.outbox import delivered, delivery_failed, queued_message
-from commands.reviewing import close_due_reviews_to_outbox
-from commands.sweep import ReminderSweep, SweepReport
+from commands.outbox.queue import delivered, delivery_failed, queued_message
+from commands.reminders.sweep import ReminderSweep, SweepReport
+from commands.reviews.meeting_review import close_due_reviews_to_outbox
 from storage.db import Store, make_engine, migrate
 from storage.reminder_queries import claim_outbox, claimed_outbox, held_outbox
 
@@ -120,7 +120,7 @@ class Worker:
         """One sweep (reminders, then any further steps) and one pass over the outbox.
 
         A further step (closing reviews, say) writes what it has to say to the outbox
-        (commands.outbox.enqueue) in the transaction of its change; delivery is shared.
+        (commands.outbox.queue.enqueue) in the transaction of its change; delivery is shared.
         """
         outcome = Outcome(self.reminders.run(now))
         for step in self.steps:

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commands.errors import CommandError
-from commands.grammar import action_number, meeting_number
+from commands.language.grammar import action_number, meeting_number
+from commands.language.workdays import WorkingCalendar
 from commands.messages import (
     Attachment,
     Button,
@@ -21,7 +22,6 @@ from commands.messages import (
     Request,
     UserRef,
 )
-from commands.workdays import WorkingCalendar
 from storage.models import Action, Invitation, Meeting, Person, Workspace
 
 

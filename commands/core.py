@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commands import families  # noqa: F401 - registers every command
+from commands import catalogue  # noqa: F401 - registers every command
 from commands.context import Context, person_for
 from commands.errors import CommandError
-from commands.grammar import first_word, meeting_number, nearest
+from commands.language.grammar import first_word, meeting_number, nearest
+from commands.language.workdays import WorkingCalendar
 from commands.messages import Directory, Message, Recipient, Request
 from commands.registry import ALIASES, COMMANDS, lookup
-from commands.workdays import WorkingCalendar
 from storage.db import Store
 from storage.models import Meeting, Workspace
 

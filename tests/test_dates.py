@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.dates import (
+from commands.language.dates import (
     WEEKDAY_RULE,
     DateError,
     Interval,
@@ -22,7 +22,7 @@ from commands.dates import (
     parse_time,
     parse_when,
 )
-from commands.workdays import WorkingCalendar
+from commands.language.workdays import WorkingCalendar
 
 ENGLAND = WorkingCalendar("England and Wales")
 SCOTLAND = WorkingCalendar("Scotland")

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from commands.dates import parse_duration, parse_time
 from commands.errors import CommandError
-from commands.grammar import (
+from commands.language.dates import parse_duration, parse_time
+from commands.language.grammar import (
     ClauseKind,
     clean_text,
     first_word,

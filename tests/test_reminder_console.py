@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.notify import ConsoleNotifier
 from bot.worker import Worker, console_sweep
-from commands.message_codec import decode_message
+from commands.outbox.codec import decode_message
 from storage.models import Action, OutboxMessage, Reminder
 from tests.conftest import Console
 from tests.test_console_meeting import blocks

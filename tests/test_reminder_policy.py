@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.reminders import (
+from commands.language.workdays import WorkingCalendar
+from commands.reminders.policy import (
     PolicyError,
     ReminderPolicy,
     briefing_at,
@@ -15,7 +16,6 @@ from commands.reminders import (
     next_delivery,
     plan,
 )
-from commands.workdays import WorkingCalendar
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from commands.meeting_types import meeting_types
-from commands.reviewing import review_sweep
+from commands.meetings.types import meeting_types
+from commands.reviews.meeting_review import review_sweep
 from tests.conftest import Console
 from tests.goldens import check_golden
 

@@ -18,7 +18,7 @@ from tests.test_reviews import ENDED
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRED = bool(os.environ.get("MDT_REQUIRE_POSTGRES"))
-# Each chart's colours (from commands.insights.COLOURS) and the least area its bars must paint.
+# Each chart's colours (commands.reviews.insights.COLOURS) and the least area its bars paint.
 CHART_COLOURS = {
     "actions on time": (0x2F, 0x85, 0x5A),
     "actions late": (0xC0, 0x56, 0x21),

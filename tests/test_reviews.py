@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from commands.reviewing import close_due_reviews
-from commands.series import next_start
+from commands.meetings.series import next_start
+from commands.reviews.meeting_review import close_due_reviews
 from storage.db import Store
 from storage.models import Action, AgendaItem, Meeting, Review, ReviewItem
 from tests.conftest import Console
@@ -237,7 +237,7 @@ def test_a_new_meeting_about_the_same_case_lists_its_outstanding_actions(console
 def test_the_summary_reads_the_same_after_the_outbox(console: Console) -> None:
     from bot.console import at_name  # noqa: PLC0415
     from bot.render import Renderer  # noqa: PLC0415
-    from commands.message_codec import decode_message, encode_message  # noqa: PLC0415
+    from commands.outbox.codec import decode_message, encode_message  # noqa: PLC0415
 
     console(*ENDED, ":as tom", "/mdt review M1 start joint visits", ":as priya")
     due = at("2027-02-08T10:00:00+00:00")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from commands.reviewing import review_sweep
+from commands.reviews.meeting_review import review_sweep
 from storage.models import Action, AgendaItem, Invitation, Meeting, Review, ReviewItem
 from tests.conftest import Console
 from tests.goldens import check_golden

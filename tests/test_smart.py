@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from commands.smart import check, is_measurable, is_specific, is_time_bound
-from commands.workdays import WorkingCalendar
+from commands.language.smart import check, is_measurable, is_specific, is_time_bound
+from commands.language.workdays import WorkingCalendar
 from storage.models import Action
 from tests.conftest import Console
 from tests.support import reading

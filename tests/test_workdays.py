@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from commands.workdays import UK_NATIONS, WorkingCalendar, nation_code
+from commands.language.workdays import UK_NATIONS, WorkingCalendar, nation_code
 
 ENGLAND = WorkingCalendar("England and Wales")
 SCOTLAND = WorkingCalendar("Scotland")

@@ -23,7 +23,7 @@ from bot.notify import (
 from bot.render import Renderer
 from bot.worker import Ticker, Worker, WorkerOptions, run_with_retry, wait_for_database
 from commands.messages import Message
-from commands.outbox import dm_to, enqueue
+from commands.outbox.queue import dm_to, enqueue
 from storage.db import Store, make_engine
 from storage.models import Action, OutboxMessage, Person, Reminder, Workspace
 from storage.reminder_queries import claim_due_reminders

@@ -6,8 +6,8 @@ from dataclasses import replace
 from typing import Any
 
 from bot.slack.render import SlackRenderer, button_elements, chunks
-from commands.families.shared import action_buttons, meeting_buttons
 from commands.messages import Message
+from commands.people.naming import action_buttons, meeting_buttons
 
 MAX_ROWS = 20
 TITLE = "slack:home_title"

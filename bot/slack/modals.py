@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
-from commands.meeting_types import meeting_types
+from commands.meetings.types import meeting_types
 
 NEW_MEETING = "mdt_new_meeting"
 COMPLETE = "mdt_complete"

@@ -31,10 +31,10 @@ from bot.teams.connector import ConnectorError
 from bot.teams.delivery import Origin, TeamsDelivery
 from bot.teams.invites import OutlookInvites
 from commands.core import CAPTURE, Core
-from commands.families.shared import action_buttons, meeting_buttons
-from commands.grammar import action_number, meeting_number
+from commands.language.grammar import action_number, meeting_number
 from commands.messages import Button, Message, Recipient, Request, UserRef
-from commands.reviewing import review_buttons
+from commands.people.naming import action_buttons, meeting_buttons
+from commands.reviews.meeting_review import review_buttons
 from storage.db import Store
 from storage.models import ProcessedEvent
 

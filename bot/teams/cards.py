@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.render import Renderer
-from commands.meeting_types import meeting_types
+from commands.meetings.types import meeting_types
 from commands.messages import Button, Message
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"

@@ -13,7 +13,7 @@ from bot.teams import records
 from bot.teams.cards import TeamsText, message_activity
 from bot.teams.connector import Connector, ConnectorError, UnreachableError
 from commands.core import Core
-from commands.grammar import meeting_number
+from commands.language.grammar import meeting_number
 from commands.messages import Message, Recipient
 from storage.db import Store
 

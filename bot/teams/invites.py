@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.render import Renderer
 from bot.teams.graph import EventFacts, GraphCalendar, GraphError
 from bot.teams.records import PLATFORM
-from commands.grammar import meeting_number
+from commands.language.grammar import meeting_number
 from commands.messages import Message
 from storage.conversations import CalendarEvent
 from storage.db import Store

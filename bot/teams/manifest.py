@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from bot.config import Settings, SettingsError
 from bot.render import Renderer
-from commands import families  # noqa: F401 - registers every command
+from commands import catalogue  # noqa: F401 - registers every command
 from commands.messages import Message
 from commands.registry import COMMANDS
 

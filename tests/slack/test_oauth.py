@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.notify import UnreachableError
 from bot.slack.notifier import slack_notifier
 from commands.messages import Message, Recipient
-from commands.outbox import enqueue, queued_message
+from commands.outbox.queue import enqueue, queued_message
 from storage.db import Store
 from storage.models import Meeting, Workspace, slack_bots, slack_installations
 from tests.slack.conftest import PRIYA, TOM, Running, running, slack_settings

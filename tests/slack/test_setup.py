@@ -14,8 +14,8 @@ from bot.slack.manifest import manifest
 from bot.slack.notifier import slack_notifier
 from bot.slack.render import SlackRenderer
 from bot.slack.socket import build_socket_handler
+from commands.documents.views import PersonView
 from commands.messages import Message, Recipient
-from commands.views import PersonView
 from storage.db import Store
 from tests.slack.conftest import TOM, Clock, slack_settings
 from tests.slack.fake_slack import FakeSlack

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.teams.cards import TeamsText, card_actions, escape, form_command, plain
-from commands.reviewing import review_buttons
+from commands.reviews.meeting_review import review_buttons
 from storage.models import Invitation, Meeting
 from tests.support import snapshot
 from tests.teams.conftest import Teams, mention

@@ -1,0 +1,1 @@
+"""Actions: recording a SMART action, then accept, done, progress, extend and reassign."""

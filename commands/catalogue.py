@@ -1,0 +1,10 @@
+"""Every command module, imported in this one place so the command table is complete."""
+
+from commands import help
+from commands.actions import follow_up
+from commands.meetings import attendance, diary, running
+from commands.people import iam
+from commands.record import recording
+from commands.reviews import review
+
+__all__ = ["attendance", "diary", "follow_up", "help", "iam", "recording", "review", "running"]

@@ -1,0 +1,1 @@
+"""The /mdt language, pure: grammar, dates, working days, SMART, sectors. No session."""

@@ -1,0 +1,1 @@
+"""Meetings: types and quorum, scheduling and series, invitations, attendance, running one."""

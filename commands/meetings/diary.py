@@ -1,0 +1,289 @@
+"""Scheduling meetings: new, list, show, move and cancel."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from commands.context import Context
+from commands.documents.views import meeting_view
+from commands.language.dates import (
+    DateError,
+    parse_date,
+    parse_duration,
+    parse_interval,
+    parse_time,
+    parse_when,
+)
+from commands.language.grammar import (
+    MAX_TITLE,
+    ClauseKind,
+    clean_text,
+    first_word,
+    nearest,
+    read_case_ref,
+    read_word,
+    scan_clauses,
+    split_word,
+)
+from commands.meetings.scheduling import (
+    allocate_meeting_number,
+    announce_meeting,
+    invite_file,
+    schedule_next_occurrence,
+)
+from commands.meetings.series import INTERVAL_EXAMPLE, begin_series, carry_forward, interval_problem
+from commands.meetings.types import meeting_types
+from commands.people.naming import (
+    DATE_STARTERS,
+    read_mentions,
+    unique_people,
+)
+from commands.registry import command
+from storage.models import AgendaItem, Invitation, Meeting
+from storage.queries import load_meeting_in_full
+
+DEFAULT_LENGTH = timedelta(hours=1)
+NEW_EXAMPLE = (
+    "/mdt new Strategy discussion case AB-1234 on next tuesday at 10:00 type strategy with @sam"
+)
+
+
+def _new_clause_kinds(ctx: Context) -> list[ClauseKind]:
+    def date_of(words: list[str]) -> object:
+        return parse_date(" ".join(words), ctx.today, ctx.calendar)
+
+    return [
+        ClauseKind("date", frozenset({"on"}), date_of),
+        ClauseKind("date", DATE_STARTERS, date_of, keep_starter=True),
+        ClauseKind("time", frozenset({"at"}), lambda w: parse_time(" ".join(w))),
+        ClauseKind("duration", frozenset({"for"}), lambda w: parse_duration(" ".join(w))),
+        ClauseKind("type", frozenset({"type"}), read_word),
+        ClauseKind("case", frozenset({"case"}), read_case_ref),
+        ClauseKind(
+            "every",
+            frozenset({"every", "weekly", "monthly", "fortnightly"}),
+            lambda w: parse_interval(" ".join(w)),
+            keep_starter=True,
+        ),
+        ClauseKind("with", frozenset({"with"}), partial(read_mentions, ctx)),
+    ]
+
+
+def _stopped_at(failures: list[tuple[str, str, str]]) -> str | None:
+    """Why the clause scan stopped: the error of the shortest span that did not read."""
+    return failures[-1][2] if failures else None
+
+
+@command(
+    "new",
+    usage="/mdt new <title> [on <date>] [at <time>] [for <duration>] [type <type>] "
+    "[case <ref>] [every <interval>] [with @a @b ...]",
+    summary="schedule a meeting, with you as chair",
+    example=NEW_EXAMPLE,
+    aliases=("schedule", "create"),
+)
+def new(ctx: Context, args: str) -> None:
+    """Schedule a meeting and invite people."""
+    text = clean_text(args, what="the meeting details")
+    found = scan_clauses(text.split(), _new_clause_kinds(ctx))
+    values = found.values
+    title = found.head_text
+    if problem := interval_problem(found):
+        ctx.fail("bad_interval", problem=problem, example=INTERVAL_EXAMPLE)
+    if not title:
+        ctx.fail("new_needs_title", example=NEW_EXAMPLE)
+    if len(title) > MAX_TITLE:
+        ctx.fail("too_long", what="the title", limit=MAX_TITLE, length=len(title))
+    if "date" not in values:
+        ctx.fail("new_needs_date", problem=_stopped_at(found.failures), example=NEW_EXAMPLE)
+    if "time" not in values:
+        ctx.fail("new_needs_time", problem=_stopped_at(found.failures), example=NEW_EXAMPLE)
+    kind = None
+    if "type" in values:
+        kind = meeting_types().get(values["type"])
+        if kind is None:
+            ctx.fail(
+                "unknown_type",
+                name=values["type"],
+                guess=nearest(values["type"], meeting_types()),
+                types=sorted(meeting_types()),
+            )
+    zone = ctx.zone
+    starts_at = parse_when(
+        f"{values['date'].isoformat()} {values['time'].strftime('%H:%M')}",
+        ctx.now,
+        zone,
+        ctx.calendar,
+    )
+    if starts_at <= ctx.now:
+        ctx.fail("in_the_past", when=starts_at, example=NEW_EXAMPLE)
+    length = values.get("duration") or (kind.default_length if kind else DEFAULT_LENGTH)
+    number = allocate_meeting_number(ctx)
+    meeting = Meeting(
+        workspace_id=ctx.workspace.id,
+        number=number,
+        title=title,
+        case_ref=values.get("case"),
+        meeting_type=kind.name if kind else None,
+        chair_id=ctx.caller.id,
+        starts_at=starts_at.astimezone(UTC),
+        ends_at=(starts_at + length).astimezone(UTC),
+        timezone=str(zone),
+        status="scheduled",
+        channel=ctx.request.channel,
+        series_interval=values["every"].describe() if "every" in values else None,
+        sequence=0,
+        created_at=ctx.now,
+    )
+    ctx.session.add(meeting)
+    ctx.session.flush()
+    ctx.session.add(
+        Invitation(meeting_id=meeting.id, person_id=ctx.caller.id, role="chair", rsvp="attending")
+    )
+    for position, item in enumerate(kind.agenda if kind else (), 1):
+        ctx.session.add(AgendaItem(meeting_id=meeting.id, position=position, text=item))
+    invitees = [p for p in values.get("with", []) if p.id != ctx.caller.id]
+    for person in unique_people(invitees):
+        ctx.session.add(Invitation(meeting_id=meeting.id, person_id=person.id))
+    ctx.session.flush()
+    begin_series(meeting)
+    carry_forward(ctx.session, meeting, ctx.today)
+    announce_meeting(ctx, meeting, unique_people(invitees))
+
+
+@command(
+    "list",
+    usage="/mdt list [upcoming|past|mine]",
+    summary="meetings in this channel, or yours",
+    example="/mdt list mine",
+    aliases=("meetings",),
+)
+def list_meetings(ctx: Context, args: str) -> None:
+    """List meetings in this channel (upcoming by default), or the caller's."""
+    which = args.strip().lower() or "upcoming"
+    if which not in {"upcoming", "past", "mine"}:
+        ctx.fail(
+            "bad_choice", given=args, choices=["upcoming", "past", "mine"], example="/mdt list past"
+        )
+    query = select(Meeting).where(Meeting.workspace_id == ctx.workspace.id)
+    if which == "mine":
+        invited = select(Invitation.meeting_id).where(Invitation.person_id == ctx.caller.id)
+        query = query.where(or_(Meeting.chair_id == ctx.caller.id, Meeting.id.in_(invited)))
+    else:
+        query = query.where(Meeting.channel == ctx.request.channel)
+    if which == "past":
+        query = query.where(
+            or_(Meeting.status.in_(("ended", "cancelled")), Meeting.ends_at < ctx.now)
+        ).order_by(Meeting.starts_at.desc())
+    else:
+        query = query.where(
+            Meeting.status.in_(("scheduled", "running")), Meeting.ends_at >= ctx.now
+        ).order_by(Meeting.starts_at)
+    meetings = ctx.session.scalars(query.limit(50)).all()
+    ctx.reply(
+        "meeting:listing",
+        which=which,
+        channel=ctx.request.channel,
+        meetings=[meeting_view(m, ctx.today) for m in meetings],
+    )
+
+
+@command(
+    "show",
+    usage="/mdt show M3",
+    summary="everything about one meeting",
+    example="/mdt show M3",
+    who="invitees",
+)
+def show(ctx: Context, args: str) -> None:
+    """Show one meeting: agenda, attendance by agency, decisions, actions."""
+    ref = args.strip()
+    if not ref or len(ref.split()) != 1:
+        ctx.fail("usage", usage="/mdt show M3", example="/mdt show M3")
+    meeting = ctx.meeting(ref)
+    ctx.require_invitee(meeting, "see it")
+    full = load_meeting_in_full(ctx.session, meeting.id)
+    ctx.reply("meeting:show", meeting=meeting_view(full, ctx.today, full=True))
+
+
+@command(
+    "move",
+    usage="/mdt move M3 to <when>",
+    summary="reschedule a meeting; invitees are told",
+    example="/mdt move M3 to next tuesday at 14:00",
+    who="chair",
+    aliases=("reschedule",),
+)
+def move(ctx: Context, args: str) -> None:
+    """Move a meeting to another date and time, keeping its length."""
+    ref, _, rest = clean_text(args).partition(" ")
+    meeting = ctx.meeting(ref)
+    ctx.require_chair(meeting, "move it")
+    if meeting.status != "scheduled":
+        ctx.fail("cannot_move", meeting=meeting.ref, status=meeting.status)
+    leading, when_text = split_word(rest, "to")
+    if leading or not when_text:
+        ctx.fail("usage", usage="/mdt move M3 to <when>", example="/mdt move M3 to friday at 14:00")
+    zone = ZoneInfo(meeting.timezone)
+    old_time = meeting.starts_at.astimezone(zone).time()
+    try:
+        starts_at = parse_when(when_text, ctx.now, zone, ctx.calendar, default_time=old_time)
+    except DateError as error:
+        ctx.fail("bad_when", problem=error.message, example="/mdt move M3 to friday at 14:00")
+    if starts_at <= ctx.now:
+        ctx.fail("in_the_past", when=starts_at, example="/mdt move M3 to friday at 14:00")
+    length = meeting.ends_at - meeting.starts_at
+    old_view = meeting_view(meeting, ctx.today)
+    meeting.starts_at = starts_at.astimezone(UTC)
+    meeting.ends_at = (starts_at + length).astimezone(UTC)
+    meeting.sequence += 1
+    _tell_invitees(ctx, meeting, "meeting:moved", previous=old_view)
+
+
+@command(
+    "cancel",
+    usage="/mdt cancel M3 [series] [<reason>]",
+    summary="cancel a meeting; invitees are told; a series goes on unless you say `series`",
+    example="/mdt cancel M3 the person has moved out of area",
+    who="chair",
+)
+def cancel(ctx: Context, args: str) -> None:
+    """Cancel a scheduled meeting."""
+    ref, _, reason = clean_text(args).partition(" ")
+    meeting = ctx.meeting(ref)
+    ctx.require_chair(meeting, "cancel it")
+    if meeting.status != "scheduled":
+        ctx.fail("cannot_cancel", meeting=meeting.ref, status=meeting.status)
+    word, rest = first_word(reason)
+    whole_series = word.lower() == "series" and meeting.series_interval is not None
+    if whole_series:
+        reason = rest
+    meeting.status = "cancelled"
+    meeting.sequence += 1
+    _tell_invitees(
+        ctx, meeting, "meeting:cancelled", reason=reason or None, series_ended=whole_series
+    )
+    if not whole_series:
+        schedule_next_occurrence(ctx, meeting)
+
+
+def _tell_invitees(ctx: Context, meeting: Meeting, template: str, **context: Any) -> None:
+    ctx.session.flush()
+    view = meeting_view(meeting, ctx.today)
+    attachment = invite_file(meeting)
+    ctx.post(
+        template,
+        channel=meeting.channel,
+        attachments=(attachment,),
+        meta={"meeting": meeting.ref},
+        meeting=view,
+        **context,
+    )
+    for invitation in meeting.invitations:
+        if invitation.person_id != ctx.caller.id:
+            ctx.dm(invitation.person, template, meeting=view, **context)

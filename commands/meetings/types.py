@@ -1,0 +1,63 @@
+"""Meeting types: presets with a standard agenda, a default length and the sectors for quorum."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from commands.language.dates import DateError, parse_duration
+from commands.language.sectors import SECTORS
+
+
+class MeetingTypeError(ValueError):
+    """A meeting type file that cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True)
+class MeetingType:
+    """A preset loaded from meeting_templates/types/<name>.toml."""
+
+    name: str
+    label: str
+    description: str
+    default_length: timedelta
+    required_sectors: tuple[str, ...]
+    agenda: tuple[str, ...]
+
+
+def _parse(name: str, data: dict[str, Any]) -> MeetingType:
+    file = f"{name}.toml"
+    try:
+        length = parse_duration(str(data["default_length"]))
+        sectors = tuple(str(s) for s in data.get("required_sectors", []))
+        agenda = tuple(str(item) for item in data["agenda"])
+        label = str(data["label"])
+    except KeyError as missing:
+        raise MeetingTypeError(f"{file}: missing {missing}") from None
+    except DateError as bad:
+        raise MeetingTypeError(f"{file}: default_length: {bad}") from None
+    unknown = [s for s in sectors if s not in SECTORS]
+    if unknown:
+        raise MeetingTypeError(f"{file}: unknown sector {unknown[0]!r}")
+    return MeetingType(name, label, str(data.get("description", "")), length, sectors, agenda)
+
+
+@cache
+def meeting_types() -> dict[str, MeetingType]:
+    """Every shipped meeting type by name; a malformed file raises naming itself."""
+    found: dict[str, MeetingType] = {}
+    folder = resources.files("meeting_templates") / "types"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        name = entry.name.removesuffix(".toml")
+        try:
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as bad:
+            raise MeetingTypeError(f"{entry.name}: {bad}") from None
+        found[name] = _parse(name, data)
+    return found

@@ -1,0 +1,1 @@
+"""The outbox: messages written with the change that caused them, and their JSON form."""

@@ -1,0 +1,123 @@
+"""Pieces several command families use: mentions, agencies, buttons and date-phrase starters."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from commands.context import Context
+from commands.errors import CommandError
+from commands.language.grammar import split_word
+from commands.language.sectors import SECTORS, infer_sector, match_sector
+from commands.messages import Button
+from storage.models import Agency, Meeting, Person
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DATE_STARTERS = frozenset(
+    {"today", "tomorrow", "next", "this", "in", "within", "end"}
+    | set(WEEKDAYS)
+    | {day[:3] for day in WEEKDAYS}
+)
+
+
+def looks_like_mention(token: str) -> bool:
+    """A token written as a mention (`@tom`, `<@U123>`)."""
+    return token.startswith(("@", "<@"))
+
+
+def read_mentions(ctx: Context, words: list[str]) -> list[Person]:
+    """Every word is a person (a mention, or a known name); otherwise not a list of people."""
+    if not words:
+        raise ValueError("no people named")
+    people = []
+    for word in words:
+        token = word.rstrip(",")
+        if not token:
+            continue
+        if not looks_like_mention(token) and ctx.directory.resolve(token) is None:
+            # A bare name is a person only when exactly one known person has it.
+            try:
+                people.append(ctx.mentioned(token))
+            except CommandError:
+                raise ValueError(f"{token} is not a person") from None
+            continue
+        people.append(ctx.mentioned(token))
+    return people
+
+
+def split_mentions(ctx: Context, text: str) -> tuple[list[Person], str]:
+    """The people named at the start of the text, and the text after them."""
+    words = text.split()
+    people: list[Person] = []
+    index = 0
+    for index, word in enumerate(words):  # noqa: B007 - index is used after the loop
+        token = word.rstrip(",")
+        if looks_like_mention(token):
+            people.append(ctx.mentioned(token))
+            continue
+        try:
+            people.append(ctx.mentioned(token))
+        except CommandError:
+            break
+    else:
+        index = len(words)
+    return people, " ".join(words[index:])
+
+
+def agency_for(ctx: Context, text: str) -> Agency:
+    """The agency named (created on first use), its sector inferred or given as `sector <name>`."""
+    name, sector_text = split_word(text, "sector")
+    name = name.strip()
+    if not name:
+        ctx.fail("agency_needs_name", example="/mdt iam Saxon Housing as housing officer")
+    agency = ctx.session.scalar(
+        select(Agency).where(
+            Agency.workspace_id == ctx.workspace.id, func.lower(Agency.name) == name.lower()
+        )
+    )
+    sector = match_sector(sector_text) if sector_text else None
+    if sector_text and sector is None:
+        ctx.fail("unknown_sector", given=sector_text, sectors=SECTORS, agency=name)
+    if agency is not None:
+        if sector and agency.sector != sector:
+            agency.sector = sector
+        return agency
+    sector = sector or infer_sector(name)
+    if sector is None:
+        ctx.fail("sector_unknown", agency=name, sectors=SECTORS)
+    agency = Agency(workspace_id=ctx.workspace.id, name=name, sector=sector)
+    ctx.session.add(agency)
+    ctx.session.flush()
+    return agency
+
+
+def meeting_buttons(ref: str) -> tuple[Button, ...]:
+    """Attend, apologies and agenda buttons for a meeting card or invitation."""
+    return (
+        Button("Attend", f"attend {ref}", "primary"),
+        Button("Send apologies", f"apologies {ref}"),
+        Button("Add agenda item", f"agenda {ref}"),
+    )
+
+
+def action_buttons(ref: str) -> tuple[Button, ...]:
+    """Accept, done, progress and more-time buttons for an action owner."""
+    return (
+        Button("Accept", f"accept {ref}", "primary"),
+        Button("Done", f"done {ref}"),
+        Button("Add progress", f"progress {ref}"),
+        Button("Need more time", f"extend {ref}"),
+    )
+
+
+def unique_people(people: list[Person]) -> list[Person]:
+    """Each person once, in the order first named."""
+    seen: dict[int, Person] = {}
+    for person in people:
+        seen.setdefault(person.id, person)
+    return list(seen.values())
+
+
+def require_open(ctx: Context, meeting: Meeting) -> None:
+    """Refuse changes to a meeting that has ended or was cancelled."""
+    if meeting.status in {"ended", "cancelled"}:
+        ctx.fail("meeting_closed", meeting=meeting.ref, status=meeting.status)

@@ -1,0 +1,1 @@
+"""What a meeting records: decisions and notes."""

@@ -1,0 +1,329 @@
+"""The reminder sweep: claims due reminders, builds their messages and puts them in the outbox.
+
+Platform-free: what it builds is delivered later by whichever platform's notifier the
+workspace uses. A reminder is built from the action as it is now, and only the newest of an
+action's due reminders goes: a backlog left by a stopped worker arrives once, not as a burst.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from commands.documents.views import action_view, meeting_view
+from commands.messages import Message
+from commands.outbox.queue import dm_to, enqueue
+from commands.people.naming import action_buttons
+from commands.reminders.policy import ReminderPolicy, briefing_at, next_delivery
+from commands.reminders.rows import (
+    OPEN,
+    policy_for,
+    refresh_reminders,
+    working_calendar,
+    zone_of,
+)
+from storage.db import Store
+from storage.models import Action, Meeting, OutboxMessage, Person, Reminder, Workspace
+from storage.reminder_queries import claim_due_reminders, held_reminders, newest_due_of, rows_of
+
+log = logging.getLogger(__name__)
+
+BRIEFING_LOOKAHEAD = timedelta(days=8)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    queued: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    cancelled: int = 0
+    briefings: int = 0
+    errors: int = 0
+    keys: list[str] = field(default_factory=list)
+
+    def add(self, other: SweepReport) -> None:
+        """Add another report's counts to this one."""
+        self.queued += other.queued
+        self.skipped += other.skipped
+        self.deferred += other.deferred
+        self.cancelled += other.cancelled
+        self.briefings += other.briefings
+        self.errors += other.errors
+        self.keys += other.keys
+
+
+class ReminderSweep:
+    """Claims due reminder rows in batches and turns each into outbox messages."""
+
+    def __init__(
+        self,
+        store: Store,
+        worker_id: str,
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        batch: int = 100,
+    ) -> None:
+        self.store = store
+        self.worker_id = worker_id
+        self.lease = lease
+        self.batch = batch
+        self._policies: dict[int, ReminderPolicy] = {}
+
+    def run(self, now: datetime) -> SweepReport:
+        """One sweep as at `now`: every due reminder this worker can claim, then briefings."""
+        report = SweepReport()
+        self._policies.clear()
+        while True:
+            with self.store.transaction(now) as session:
+                ids = claim_due_reminders(session, self.worker_id, now, self.lease, self.batch)
+            if not ids:
+                break
+            self._settle_batch(ids, now, report)
+        self._briefings(now, report)
+        return report
+
+    # Reminders ------------------------------------------------------------------------------
+
+    def _settle_batch(self, ids: list[int], now: datetime, report: SweepReport) -> None:
+        """Settle a claimed batch in one transaction; on a fault, one action at a time."""
+        try:
+            with self.store.transaction(now) as session:
+                batch = SweepReport()
+                self._settle_group(session, ids, now, batch)
+        except Exception:
+            log.warning("a batch of reminders failed; settling its actions one by one")
+        else:
+            report.add(batch)
+            return
+        with self.store.transaction(now) as session:
+            groups = {a: [r.id for r in rows] for a, rows in self._held(session, ids).items()}
+        for action_id, row_ids in groups.items():
+            try:
+                with self.store.transaction(now) as session:
+                    one = SweepReport()
+                    self._settle_group(session, row_ids, now, one)
+                report.add(one)
+            except Exception:
+                report.errors += 1
+                log.exception("reminders of action %s left for a later sweep", action_id)
+
+    def _held(self, session: Session, ids: list[int]) -> dict[int, list[Reminder]]:
+        by_action: dict[int, list[Reminder]] = defaultdict(list)
+        for row in held_reminders(session, self.worker_id, ids):
+            by_action[row.action_id].append(row)
+        return by_action
+
+    def _settle_group(
+        self, session: Session, ids: list[int], now: datetime, report: SweepReport
+    ) -> None:
+        """Settle claimed rows, loading their actions, owners and sibling rows in a few queries."""
+        with session.no_autoflush:
+            held = self._held(session, ids)
+            if not held:
+                return
+            action_ids = list(held)
+            actions = {
+                a.id: a
+                for a in session.scalars(
+                    select(Action)
+                    .where(Action.id.in_(action_ids))
+                    .options(joinedload(Action.owner), joinedload(Action.meeting))
+                )
+            }
+            wanted = {a.workspace_id for a in actions.values()}
+            workspaces = {
+                w.id: w for w in session.scalars(select(Workspace).where(Workspace.id.in_(wanted)))
+            }
+            newest = newest_due_of(session, action_ids, now)
+            siblings = rows_of(session, action_ids)
+            for action_id, rows in held.items():
+                action = actions.get(action_id)
+                self._settle_action(
+                    session,
+                    action,
+                    workspaces[action.workspace_id] if action else None,
+                    rows,
+                    newest=newest.get(action_id),
+                    siblings=siblings.get(action_id, []),
+                    now=now,
+                    report=report,
+                )
+        session.flush()
+
+    def _settle_action(
+        self,
+        session: Session,
+        action: Action | None,
+        workspace: Workspace | None,
+        rows: list[Reminder],
+        *,
+        newest: datetime | None,
+        siblings: list[Reminder],
+        now: datetime,
+        report: SweepReport,
+    ) -> None:
+        if action is None or workspace is None or action.status != OPEN:
+            for row in rows:
+                _settle(row, "cancelled", now)
+            report.cancelled += len(rows)
+            return
+        chosen = rows[-1] if rows[-1].due_at == newest else None
+        for row in rows:
+            if row is not chosen:
+                _settle(row, "skipped", now)
+                report.skipped += 1
+        if chosen is None:
+            return
+        owner = action.owner
+        policy = self._policy(session, workspace.id)
+        calendar = working_calendar(workspace.holidays_nation)
+        zone = zone_of(owner, workspace)
+        when = next_delivery(now, zone, calendar, policy)
+        if when > now:
+            chosen.due_at = when
+            chosen.claimed_by = chosen.claimed_until = None
+            report.deferred += 1
+            return
+        for part, person, message in _reminder_messages(action, chosen, workspace, now):
+            enqueue(
+                session,
+                workspace,
+                message,
+                key=f"{chosen.key}:{part}",
+                now=now,
+                reminder_id=chosen.id,
+                action_id=action.id,
+                person_id=person.id if person else None,
+            )
+        _settle(chosen, "sent", now)
+        report.queued += 1
+        report.keys.append(chosen.key)
+        refresh_reminders(
+            session, action, now, calendar=calendar, policy=policy, rows=siblings, owner=owner
+        )
+
+    def _policy(self, session: Session, workspace_id: int) -> ReminderPolicy:
+        if workspace_id not in self._policies:
+            self._policies[workspace_id] = policy_for(session, workspace_id)
+        return self._policies[workspace_id]
+
+    # Briefings before a meeting of the same case ---------------------------------------------
+
+    def _briefings(self, now: datetime, report: SweepReport) -> None:
+        with self.store.transaction(now) as session:
+            upcoming = session.scalars(
+                select(Meeting.id).where(
+                    Meeting.status == "scheduled",
+                    Meeting.case_ref.is_not(None),
+                    Meeting.starts_at > now,
+                    Meeting.starts_at <= now + BRIEFING_LOOKAHEAD,
+                )
+            ).all()
+        for meeting_id in upcoming:
+            try:
+                with self.store.transaction(now) as session:
+                    meeting = session.get(Meeting, meeting_id)
+                    if meeting is not None:
+                        report.briefings += self._brief(session, meeting, now)
+            except IntegrityError:
+                pass  # another worker queued this briefing a moment ago
+
+    def _brief(self, session: Session, meeting: Meeting, now: datetime) -> int:
+        workspace = session.get(Workspace, meeting.workspace_id)
+        assert workspace is not None
+        chair = meeting.chair
+        zone = zone_of(chair, workspace)
+        calendar = working_calendar(workspace.holidays_nation)
+        policy = self._policy(session, workspace.id)
+        if briefing_at(meeting.starts_at, zone, calendar, policy) > now:
+            return 0
+        if next_delivery(now, zone, calendar, policy) > now:
+            return 0
+        key = f"meeting:{meeting.id}:outstanding:{meeting.starts_at.date().isoformat()}"
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+            return 0
+        earlier = select(Meeting.id).where(
+            Meeting.workspace_id == meeting.workspace_id,
+            func.lower(Meeting.case_ref) == (meeting.case_ref or "").lower(),
+            Meeting.id != meeting.id,
+            Meeting.starts_at < meeting.starts_at,
+        )
+        outstanding = session.scalars(
+            select(Action)
+            .where(Action.meeting_id.in_(earlier), Action.status == OPEN)
+            .order_by(Action.due, Action.number)
+        ).all()
+        if not outstanding:
+            return 0
+        today = now.astimezone(zone).date()
+        message = dm_to(
+            chair,
+            workspace,
+            "reminders:outstanding",
+            meeting=meeting_view(meeting, today),
+            actions=[action_view(a, today) for a in outstanding],
+        )
+        enqueue(session, workspace, message, key=key, now=now, person_id=chair.id)
+        session.flush()
+        return 1
+
+
+def _settle(row: Reminder, status: str, now: datetime) -> None:
+    row.status, row.settled_at = status, now
+    row.claimed_by = row.claimed_until = None
+
+
+def _reminder_messages(
+    action: Action, row: Reminder, workspace: Workspace, now: datetime
+) -> list[tuple[str, Person | None, Message]]:
+    """The owner's reminder and, for an escalating chaser, the chair's and the channel's notes."""
+    owner = action.owner
+    meeting = action.meeting
+    calendar = working_calendar(workspace.holidays_nation)
+    today = now.astimezone(zone_of(owner, workspace)).date()
+    view = action_view(action, today)
+    meeting_summary = meeting_view(meeting, today)
+    facts: dict[str, object] = {
+        "action": view,
+        "meeting": meeting_summary,
+        "number": row.number,
+        "late_days": calendar.working_days_between(action.due, today),
+        "escalate": row.escalate,
+    }
+    to_owner = dm_to(owner, workspace, f"reminders:{row.kind}", **facts)
+    found: list[tuple[str, Person | None, Message]] = [
+        ("owner", owner, _with_buttons(to_owner, action.ref))
+    ]
+    if row.kind == "chaser" and row.escalate:
+        chair = meeting.chair
+        if chair.id != owner.id:
+            found.append(("chair", chair, dm_to(chair, workspace, "reminders:escalation", **facts)))
+        channel_note = Message(
+            audience="channel",
+            template="reminders:escalation_channel",
+            context=facts,
+            zone=workspace.timezone,
+            channel=meeting.channel,
+        )
+        found.append(("channel", None, channel_note))
+    return found
+
+
+def _with_buttons(message: Message, ref: str) -> Message:
+    return Message(
+        audience=message.audience,
+        template=message.template,
+        context=message.context,
+        zone=message.zone,
+        recipient=message.recipient,
+        buttons=action_buttons(ref),
+        kind="reminder",
+    )

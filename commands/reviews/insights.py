@@ -1,0 +1,420 @@
+"""Data-informed reviews: what people said beside suggestions drawn from the records."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from commands.meetings.quorum import missing_sectors
+from commands.meetings.series import HELD, related
+from commands.meetings.types import meeting_types
+from storage.models import Action, Decision, Invitation, Meeting, Review, ReviewItem, Workspace
+
+KINDS = ("keep", "stop", "start")
+SLOW_DAYS = 14
+CHART_WIDTH = 900
+LABEL_WIDTH = 280
+BAR_SPACE = 420
+ROW = 30
+TOP = 10
+COLOURS = {
+    "on_time": "#2f855a",
+    "late": "#c05621",
+    "present": "#2b6cb0",
+    "absent": "#c53030",
+    "keep": "#2f855a",
+    "stop": "#c53030",
+    "start": "#2b6cb0",
+    "smart": "#2b6cb0",
+    "not_smart": "#b7791f",
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A KEEP, STOP or START drawn from the records: which one (`key`) and the figures behind it.
+
+    The words are in meeting_templates/insights.j2, one entry per key.
+    """
+
+    kind: str
+    key: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BarPart:
+    """One coloured segment of a bar."""
+
+    value: int
+    x: int
+    width: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a chart: a label, its segments and the figures written after it."""
+
+    label: str
+    y: int
+    parts: tuple[BarPart, ...]
+    figures: tuple[int, ...]
+    end: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart drawn as inline SVG."""
+
+    key: str
+    legend: tuple[tuple[str, str], ...]
+    bars: tuple[Bar, ...]
+    width: int = CHART_WIDTH
+    height: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "height", TOP * 2 + ROW * max(len(self.bars), 1))
+
+
+@dataclass(frozen=True)
+class Said:
+    """One review item, unattributed, with the meeting it was said about."""
+
+    meeting_ref: str
+    kind: str
+    text: str
+
+
+@dataclass
+class InsightsView:
+    """A series or period review: figures, suggestions, what people said and charts."""
+
+    scope: str
+    start: date | None
+    end: date | None
+    meetings: list[tuple[str, str, date]]
+    quorate: int
+    decisions: int
+    actions: int
+    smart: int
+    respondents: int
+    said: dict[str, list[Said]] = field(default_factory=dict)
+    suggested: dict[str, list[Suggestion]] = field(default_factory=dict)
+    charts: list[Chart] = field(default_factory=list)
+
+
+def _whole() -> tuple[LoaderOption, ...]:
+    """Load what the figures read with the meetings, in a fixed number of statements."""
+    invitations = selectinload(Meeting.invitations)
+    return (
+        invitations.joinedload(Invitation.person),
+        invitations.joinedload(Invitation.deputy_for),
+        selectinload(Meeting.decisions),
+        selectinload(Meeting.actions).joinedload(Action.owner),
+    )
+
+
+def series_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
+    """The meetings of a meeting's series (or its case, or only itself), oldest first."""
+    conditions = related(meeting)
+    query = select(Meeting).where(Meeting.workspace_id == meeting.workspace_id)
+    query = query.where(or_(*conditions)) if conditions else query.where(Meeting.id == meeting.id)
+    found = session.scalars(query.options(*_whole()).order_by(Meeting.starts_at, Meeting.id)).all()
+    return [m for m in found if m.status in HELD]
+
+
+def period_meetings(
+    session: Session,
+    workspace: Workspace,
+    channel: str,
+    period: tuple[date | None, date],
+    zone: ZoneInfo,
+) -> list[Meeting]:
+    """Meetings held in a channel whose date (in the workspace's zone) falls in the period."""
+    start, end = period
+    found = session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.workspace_id == workspace.id,
+            Meeting.channel == channel,
+            Meeting.status.in_(HELD),
+        )
+        .options(*_whole())
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    return [
+        m
+        for m in found
+        if (start is None or m.starts_at.astimezone(zone).date() >= start)
+        and m.starts_at.astimezone(zone).date() <= end
+    ]
+
+
+def _is_smart(action: Action) -> bool:
+    return all(_letters(action).values())
+
+
+def _letters(action: Action) -> dict[str, bool]:
+    return {
+        "S": action.specific,
+        "M": action.measurable,
+        "A": action.accepted,
+        "R": action.relevant,
+        "T": action.time_bound,
+    }
+
+
+def _on_time(action: Action, zone: ZoneInfo) -> bool:
+    return (
+        action.status == "done"
+        and action.completed_at is not None
+        and action.completed_at.astimezone(zone).date() <= action.due
+    )
+
+
+Row = tuple[str, list[tuple[int, str]], tuple[int, ...]]
+
+
+def _bars(rows: Sequence[Row]) -> tuple[Bar, ...]:
+    """Lay out rows of (label, [(value, colour)], figures) on one scale."""
+    largest = max((sum(v for v, _ in parts) for _, parts, _ in rows), default=0) or 1
+    bars = []
+    for index, (label, parts, figures) in enumerate(rows):
+        x = LABEL_WIDTH
+        laid = []
+        for value, colour in parts:
+            width = round(BAR_SPACE * value / largest)
+            if value and width < 3:
+                width = 3
+            laid.append(BarPart(value, x, width, colour))
+            x += width
+        bars.append(Bar(label, TOP + index * ROW, tuple(laid), figures, x))
+    return tuple(bars)
+
+
+class _Builder:
+    """Works the figures out once for a list of meetings."""
+
+    def __init__(self, session: Session, meetings: list[Meeting], today: date) -> None:
+        self.session = session
+        self.meetings = meetings
+        self.today = today
+        self.zone = ZoneInfo(meetings[0].timezone)
+        self.actions = [a for m in meetings for a in m.actions if a.status != "cancelled"]
+
+    def overdue_by_agency(self) -> tuple[list[Suggestion], Chart]:
+        due: dict[str, list[Action]] = {}
+        for action in self.actions:
+            if action.status == "done" or action.due < self.today:
+                owner_agency = action.owner.agency
+                name = owner_agency.name if owner_agency else "Agency not given"
+                due.setdefault(name, []).append(action)
+        suggestions = []
+        rows: list[Row] = []
+        for agency, actions in sorted(due.items()):
+            on_time = sum(1 for a in actions if _on_time(a, self.zone))
+            late = len(actions) - on_time
+            facts = {"agency": agency, "late": late, "on_time": on_time, "due": len(actions)}
+            if late and late * 2 >= len(actions):
+                percent = round(100 * late / len(actions))
+                suggestions.append(Suggestion("stop", "overdue", {**facts, "percent": percent}))
+            elif not late and len(actions) >= 2:
+                suggestions.append(Suggestion("keep", "on_time", facts))
+            rows.append(
+                (
+                    agency,
+                    [(on_time, COLOURS["on_time"]), (late, COLOURS["late"])],
+                    (on_time, late),
+                )
+            )
+        chart = Chart(
+            "overdue", (("on_time", COLOURS["on_time"]), ("late", COLOURS["late"])), _bars(rows)
+        )
+        return suggestions, chart
+
+    def absent_sectors(self) -> tuple[list[Suggestion], Chart]:
+        required: dict[str, list[Meeting]] = {}
+        absent: dict[str, list[Meeting]] = {}
+        for meeting in self.meetings:
+            kind = meeting_types().get(meeting.meeting_type or "")
+            if kind is None:
+                continue
+            missing = missing_sectors(meeting)
+            for sector in kind.required_sectors:
+                required.setdefault(sector, []).append(meeting)
+                if sector in missing:
+                    absent.setdefault(sector, []).append(meeting)
+        suggestions = []
+        rows: list[Row] = []
+        for sector, meetings in sorted(required.items()):
+            missed = absent.get(sector, [])
+            facts = {"sector": sector, "required": len(meetings)}
+            if missed:
+                refs = [m.ref for m in missed]
+                suggestions.append(
+                    Suggestion("start", "absent", {**facts, "missed": len(missed), "refs": refs})
+                )
+            elif len(meetings) >= 2:
+                suggestions.append(Suggestion("keep", "present", facts))
+            held = len(meetings) - len(missed)
+            rows.append(
+                (
+                    sector,
+                    [(held, COLOURS["present"]), (len(missed), COLOURS["absent"])],
+                    (held, len(meetings)),
+                )
+            )
+        chart = Chart(
+            "sectors",
+            (("present", COLOURS["present"]), ("absent", COLOURS["absent"])),
+            _bars(rows),
+        )
+        return suggestions, chart
+
+    def unratified(self) -> list[Suggestion]:
+        marked = [
+            (m, n, d) for m in self.meetings for n, d in enumerate(m.decisions, 1) if d.to_ratify
+        ]
+        if not marked:
+            return []
+        left = [(m, n) for m, n, _ in marked if not self._ratified_later(m)]
+        if not left:
+            return [Suggestion("keep", "ratified", {"marked": len(marked)})]
+        refs = [(m.ref, n) for m, n in left]
+        return [
+            Suggestion(
+                "start", "unratified", {"left": len(left), "marked": len(marked), "refs": refs}
+            )
+        ]
+
+    def _ratified_later(self, meeting: Meeting) -> bool:
+        conditions = related(meeting)
+        if not conditions:
+            return False
+        later = self.session.scalar(
+            select(Meeting.id)
+            .where(
+                Meeting.workspace_id == meeting.workspace_id,
+                Meeting.starts_at > meeting.starts_at,
+                Meeting.status.in_(HELD),
+                Meeting.quorate.is_(True),
+                or_(*conditions),
+            )
+            .limit(1)
+        )
+        return later is not None
+
+    def never_smart(self) -> tuple[list[Suggestion], Chart]:
+        rows: list[Row] = []
+        for meeting in self.meetings:
+            actions = [a for a in meeting.actions if a.status != "cancelled"]
+            smart = sum(1 for a in actions if _is_smart(a))
+            rows.append(
+                (
+                    meeting.ref,
+                    [(smart, COLOURS["smart"]), (len(actions) - smart, COLOURS["not_smart"])],
+                    (smart, len(actions)),
+                )
+            )
+        chart = Chart(
+            "smart", (("smart", COLOURS["smart"]), ("not_smart", COLOURS["not_smart"])), _bars(rows)
+        )
+        not_smart = [a for a in self.actions if not _is_smart(a)]
+        if not self.actions:
+            return [], chart
+        if not not_smart:
+            return [Suggestion("keep", "smart", {"actions": len(self.actions)})], chart
+        missing = Counter(letter for a in not_smart for letter, ok in _letters(a).items() if not ok)
+        letter, count = sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        facts = {
+            "not_smart": len(not_smart),
+            "actions": len(self.actions),
+            "letter": letter,
+            "without": count,
+        }
+        return [Suggestion("start", "not_smart", facts)], chart
+
+    def decision_to_done(self) -> list[Suggestion]:
+        decided = {
+            d.id: d
+            for d in self.session.scalars(
+                select(Decision).where(
+                    Decision.id.in_([a.decision_id for a in self.actions if a.decision_id])
+                )
+            ).all()
+        }
+        days = [
+            (a.completed_at - decided[a.decision_id].created_at).total_seconds() / 86400
+            for a in self.actions
+            if a.completed_at is not None and a.decision_id in decided
+        ]
+        if not days:
+            return []
+        middle = round(statistics.median(days), 1)
+        facts = {"median": middle, "actions": len(days), "longest": round(max(days), 1)}
+        if middle > SLOW_DAYS:
+            return [Suggestion("stop", "slow", facts)]
+        return [Suggestion("keep", "quick", facts)]
+
+    def said(self) -> tuple[list[Said], int, Chart]:
+        ids = {m.id: m.ref for m in self.meetings}
+        rows = self.session.execute(
+            select(Review.meeting_id, ReviewItem)
+            .join(ReviewItem, ReviewItem.review_id == Review.id)
+            .where(Review.meeting_id.in_(list(ids)))
+            .order_by(Review.meeting_id, ReviewItem.position)
+        ).all()
+        order = {m.id: n for n, m in enumerate(self.meetings)}
+        items = sorted(rows, key=lambda r: (order[r[0]], r[1].position))
+        said = [Said(ids[mid], item.kind, item.text) for mid, item in items]
+        people = len({item.author_id for _mid, item in items})
+        counts = Counter(s.kind for s in said)
+        chart = Chart(
+            "said",
+            tuple((k, COLOURS[k]) for k in KINDS),
+            _bars([(k.upper(), [(counts[k], COLOURS[k])], (counts[k],)) for k in KINDS]),
+        )
+        return said, people, chart
+
+
+def insights_for(
+    session: Session,
+    meetings: list[Meeting],
+    today: date,
+    *,
+    scope: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> InsightsView:
+    """The data-informed review of some meetings."""
+    build = _Builder(session, meetings, today)
+    overdue, overdue_chart = build.overdue_by_agency()
+    sectors, sectors_chart = build.absent_sectors()
+    smart, smart_chart = build.never_smart()
+    said, people, said_chart = build.said()
+    suggestions = overdue + sectors + build.unratified() + smart + build.decision_to_done()
+    zone = build.zone
+    return InsightsView(
+        scope=scope,
+        start=start,
+        end=end,
+        meetings=[(m.ref, m.title, m.starts_at.astimezone(zone).date()) for m in meetings],
+        quorate=sum(1 for m in meetings if m.quorate is not False),
+        decisions=sum(len(m.decisions) for m in meetings),
+        actions=len(build.actions),
+        smart=sum(1 for a in build.actions if _is_smart(a)),
+        respondents=people,
+        said={kind: [s for s in said if s.kind == kind] for kind in KINDS},
+        suggested={kind: [s for s in suggestions if s.kind == kind] for kind in KINDS},
+        charts=[overdue_chart, sectors_chart, smart_chart, said_chart],
+    )
