@@ -124,7 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"mdtbot: {error}", file=sys.stderr)  # noqa: T201 - the command line speaks
             return 2
     store = Store.open(url, upgrade=True)
-    core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
+    core = Core(
+        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+    )
     return run_console(
         core,
         user=args.user.lstrip("@"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from commands.governance.policy import DEFAULT_CASE_PATTERN, Governance
 from commands.language.workdays import nation_code
 
 DEFAULT_DATABASE_URL = "sqlite:///mdt.db"
@@ -48,6 +49,7 @@ class Settings:
     teams_openid_url: str = DEFAULT_TEAMS_OPENID_URL
     graph_api_url: str = DEFAULT_GRAPH_API_URL
     teams_graph_calendar_user: str | None = None
+    governance: Governance = field(default_factory=Governance)
 
     @property
     def teams_configured(self) -> bool:
@@ -109,7 +111,35 @@ class Settings:
             holidays_nation=nation,
             **_slack_from_env(env),
             **_teams_from_env(env),
+            governance=_governance_from_env(env),
         )
+
+
+def _years(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, str(default)).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name}={text!r} is not a whole number of years (1 or more)")
+    return int(text)
+
+
+def _governance_from_env(env: Mapping[str, str]) -> Governance:
+    """The case reference pattern, the workspace's own email domains and the retention years."""
+    pattern = env.get("MDT_CASE_PATTERN", DEFAULT_CASE_PATTERN).strip()
+    try:
+        re.compile(pattern)
+    except re.error:
+        raise SettingsError(
+            "MDT_CASE_PATTERN is not a regular expression; use one like [A-Z]{2}-\\d{4}"
+        ) from None
+    domains = tuple(
+        d.strip().lower().lstrip("@") for d in env.get("MDT_EMAIL_DOMAINS", "").split(",")
+    )
+    return Governance(
+        case_pattern=pattern,
+        own_domains=tuple(d for d in domains if d),
+        case_years=_years(env, "MDT_RETENTION_CASE_YEARS", 6),
+        review_years=_years(env, "MDT_RETENTION_REVIEW_YEARS", 2),
+    )
 
 
 def _slack_from_env(env: Mapping[str, str]) -> dict[str, Any]:

@@ -101,7 +101,9 @@ def create_app(
     A missing or malformed Slack setting raises SettingsError naming it.
     """
     if slack is None and settings.slack_configured:
-        core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
+        core = Core(
+            store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+        )
         slack = build_slack_bot(settings, store, core, clock or system_clock)
 
     async def healthz(_: Request) -> Response:

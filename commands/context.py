@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commands.errors import CommandError
+from commands.governance.policy import Governance
 from commands.language.grammar import action_number, meeting_number
 from commands.language.workdays import WorkingCalendar
 from commands.messages import (
@@ -37,6 +38,7 @@ class Context:
     calendar: WorkingCalendar
     messages: list[Message] = field(default_factory=list)
     captured: bool = False
+    governance: Governance = field(default_factory=Governance)
 
     @property
     def now(self) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from commands import catalogue  # noqa: F401 - registers every command
 from commands.context import Context, person_for
 from commands.errors import CommandError
+from commands.governance.guard import guard_text
+from commands.governance.pii import EMAIL
+from commands.governance.policy import Governance
 from commands.language.grammar import first_word, meeting_number, nearest
 from commands.language.workdays import WorkingCalendar
 from commands.messages import Directory, Message, Recipient, Request
@@ -41,6 +44,7 @@ class CoreSettings:
 
     timezone: str = "Europe/London"
     holidays_nation: str = "England and Wales"
+    governance: Governance = field(default_factory=Governance)
 
 
 def _example(word: str) -> str | None:
@@ -85,6 +89,7 @@ class Core:
                 ctx = self._context(session, request, directory, captured=captured)
                 session.info["actor_id"] = ctx.caller.id
                 session.info["workspace_id"] = ctx.workspace.id
+                self._guard(ctx, word, args)
                 self._dispatch(ctx, word, args)
                 return ctx.messages
         except CommandError as error:
@@ -96,6 +101,12 @@ class Core:
             return self._unexpected(request)
         except Exception:
             return self._unexpected(request)
+
+    @staticmethod
+    def _guard(ctx: Context, word: str, args: str) -> None:
+        """No personal data in any text of any command: an invitee's address is no content."""
+        spec = lookup(word)
+        guard_text(ctx, EMAIL.sub(" ", args) if spec and spec.name == "invite" else args)
 
     def _dispatch(self, ctx: Context, word: str, args: str) -> None:
         if not word:
@@ -120,6 +131,7 @@ class Core:
             directory=directory,
             calendar=calendar_for(workspace.holidays_nation),
             captured=captured,
+            governance=self.settings.governance,
         )
 
     def workspace(self, session: Session, platform: str, external_id: str) -> Workspace:

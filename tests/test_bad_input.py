@@ -63,6 +63,16 @@ CASES = [
     ("priya", f"/mdt new {LONG_TITLE} tomorrow at 10am", "too long"),
     ("priya", f"/mdt new {'word ' * 60}tomorrow at 10am", "title is too long"),
     ("priya", f"/mdt new Review{BELL} tomorrow at 10am", "control characters"),
+    ("priya", "/mdt new Strategy tomorrow at 10am type strategy", "needs their case reference"),
+    ("priya", "/mdt new Review case AB-12-XY tomorrow at 10am", "not a case reference"),
+    # personal data in free text (section 13)
+    ("priya", "/mdt new Visit Mrs Smith tomorrow at 10am", "a person's name"),
+    ("priya", "/mdt agenda M1 NHS 943 476 5919 records", "an NHS number"),
+    ("priya", "/mdt decision M2 Move her to BN1 1AA", "a postcode"),
+    ("priya", "/mdt action M2 @tom ring 07700 900123 by friday", "a phone number"),
+    ("tom", "/mdt progress A1 DOB 3/2/1948 confirmed", "a date of birth"),
+    ("tom", "/mdt done A1 sent to joan.smith@gmail.com", "a personal email address"),
+    ("priya", "/mdt note M2 NI QQ123456C AB123456C", "a National Insurance number"),
     # list, show, minutes
     ("priya", "/mdt list someday", "is not one of"),
     ("priya", "/mdt list mine please", "is not one of"),

@@ -56,7 +56,7 @@ def test_console_reads_a_pipe_and_exits_0_at_the_end(tmp_path: Path) -> None:
         tmp_path,
         [
             "/mdt iam Brighton Adult Social Care as social worker",
-            "/mdt new Discharge planning tomorrow at 10am type discharge with @tom",
+            "/mdt new Discharge planning case BH-5521 tomorrow at 10am type discharge with @tom",
             ":as tom",
             "/mdt attend M1",
         ],

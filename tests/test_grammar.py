@@ -318,19 +318,24 @@ NEW_CASES = [
         id="short-duration",
     ),
     pytest.param(
-        "Review tomorrow at 10am type complex-case",
+        "Review tomorrow at 10am type complex-case case CC-12",
         Expected(
             "Review",
             local(2027, 2, 2, 10),
             length=timedelta(minutes=90),
+            case_ref="CC-12",
             meeting_type="complex-case",
         ),
         id="type-default-length",
     ),
     pytest.param(
-        "Review tomorrow at 10am type STRATEGY for 2h",
+        "Review tomorrow at 10am type STRATEGY for 2h case AB-12",
         Expected(
-            "Review", local(2027, 2, 2, 10), length=timedelta(hours=2), meeting_type="strategy"
+            "Review",
+            local(2027, 2, 2, 10),
+            length=timedelta(hours=2),
+            case_ref="AB-12",
+            meeting_type="strategy",
         ),
         id="type-any-case-duration-wins",
     ),

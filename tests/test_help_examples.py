@@ -14,7 +14,7 @@ SETUP = [
     ":as tom",
     "/mdt iam Saxon Housing as housing officer",
     ":as priya",
-    "/mdt new Strategy discussion on friday at 10:00 type strategy with @sam @tom @jo",
+    "/mdt new Strategy discussion case AB-1234 on friday at 10:00 type strategy with @sam @tom @jo",
     "/mdt new Second on friday at 14:00 with @sam @tom",
     "/mdt new Third on friday at 15:00 with @sam @tom",
 ]

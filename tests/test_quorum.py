@@ -9,7 +9,7 @@ from tests.conftest import Console
 
 SETUP = [
     "/mdt iam Brighton Adult Social Care as social worker",
-    "/mdt new Discharge planning on 1/2/2027 at 10:00 type discharge with @tom @nurse",
+    "/mdt new Discharge planning case BH-5521 on 1/2/2027 at 10:00 type discharge with @tom @nurse",
     ":as nurse",
     "/mdt iam NHS Sussex Community Health as district nurse",
     ":as priya",

@@ -52,7 +52,7 @@ REVIEW = [
 
 @pytest.mark.parametrize("name", sorted(meeting_types()))
 def test_each_type_agenda(console: Console, name: str) -> None:
-    console(f"/mdt new Agenda check on 4/2/2027 at 10:00 type {name}")
+    console(f"/mdt new Agenda check case AB-1234 on 4/2/2027 at 10:00 type {name}")
     printed = console("/mdt agenda M1")
     assert "1. Outstanding actions from the last meeting\n" in printed
     check_golden(f"agenda-{name}.txt", printed)

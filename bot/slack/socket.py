@@ -20,7 +20,9 @@ def build_socket_handler(
         raise SettingsError(
             "SLACK_CLIENT_ID is set: Socket Mode serves one workspace, from SLACK_BOT_TOKEN"
         )
-    core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
+    core = Core(
+        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+    )
     bot = build_slack_bot(settings, store, core, clock)
     handler = SocketModeHandler(
         bot.app,

@@ -44,7 +44,9 @@ def build_teams_bot(
     http = client or httpx.Client(timeout=15.0)
     tokens = token_source(settings, http)
     connector = Connector(tokens, http, sleep=sleep)
-    core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
+    core = Core(
+        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+    )
     delivery = TeamsDelivery(
         store=store,
         core=core,

@@ -57,7 +57,9 @@ def teams_notifier(
     http = client or httpx.Client(timeout=15.0)
     tokens = token_source(settings, http)
     store = store or Store.open(settings.database_url)
-    core = Core(store, CoreSettings(settings.timezone, settings.holidays_nation))
+    core = Core(
+        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+    )
     delivery = TeamsDelivery(
         store=store,
         core=core,

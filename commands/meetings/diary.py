@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from commands.context import Context
 from commands.documents.views import meeting_view
+from commands.governance.policy import CASE_EXAMPLE
 from commands.language.dates import (
     DateError,
     parse_date,
@@ -37,7 +38,7 @@ from commands.meetings.scheduling import (
     schedule_next_occurrence,
 )
 from commands.meetings.series import INTERVAL_EXAMPLE, begin_series, carry_forward, interval_problem
-from commands.meetings.types import meeting_types
+from commands.meetings.types import MeetingType, meeting_types
 from commands.people.naming import (
     DATE_STARTERS,
     read_mentions,
@@ -72,6 +73,14 @@ def _new_clause_kinds(ctx: Context) -> list[ClauseKind]:
         ),
         ClauseKind("with", frozenset({"with"}), partial(read_mentions, ctx)),
     ]
+
+
+def _check_case(ctx: Context, kind: MeetingType | None, ref: str | None) -> None:
+    """A meeting about a person names them by a case reference of the workspace's pattern."""
+    if ref is not None and not ctx.governance.case_ref_ok(ref):
+        ctx.fail("bad_case_ref", ref=ref, sample=CASE_EXAMPLE, example=NEW_EXAMPLE)
+    if ref is None and kind is not None and kind.about_person:
+        ctx.fail("case_needed", type=kind.name, example=NEW_EXAMPLE)
 
 
 def _stopped_at(failures: list[tuple[str, str, str]]) -> str | None:
@@ -113,6 +122,7 @@ def new(ctx: Context, args: str) -> None:
                 guess=nearest(values["type"], meeting_types()),
                 types=sorted(meeting_types()),
             )
+    _check_case(ctx, kind, values.get("case"))
     zone = ctx.zone
     starts_at = parse_when(
         f"{values['date'].isoformat()} {values['time'].strftime('%H:%M')}",

@@ -27,6 +27,7 @@ class MeetingType:
     default_length: timedelta
     required_sectors: tuple[str, ...]
     agenda: tuple[str, ...]
+    about_person: bool = False
 
 
 def _parse(name: str, data: dict[str, Any]) -> MeetingType:
@@ -43,7 +44,9 @@ def _parse(name: str, data: dict[str, Any]) -> MeetingType:
     unknown = [s for s in sectors if s not in SECTORS]
     if unknown:
         raise MeetingTypeError(f"{file}: unknown sector {unknown[0]!r}")
-    return MeetingType(name, label, str(data.get("description", "")), length, sectors, agenda)
+    description = str(data.get("description", ""))
+    about_person = bool(data.get("about_person", False))
+    return MeetingType(name, label, description, length, sectors, agenda, about_person)
 
 
 @cache
