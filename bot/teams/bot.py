@@ -25,6 +25,7 @@ from bot.teams.cards import (
     card_actions,
     form_command,
     new_meeting_form,
+    submitted_text,
     text_blocks,
 )
 from bot.teams.connector import ConnectorError
@@ -446,9 +447,9 @@ class TeamsBot:
         people: dict[str, UserRef] = {}
         if verb == VERB and isinstance(data.get("command"), str) and data["command"].strip():
             command = " ".join(data["command"].split())
-            extra = data.get("text")
-            if isinstance(extra, str) and extra.strip():
-                command = f"{command} {' '.join(extra.split())}"
+            extra = submitted_text(data)
+            if extra:
+                command = f"{command} {extra}"
         elif verb == NEW_VERB:
             command = form_command(data)
             for token in command.split():

@@ -46,6 +46,7 @@ UNESCAPE = re.compile(r"\\([\\`*_~\[\]<>+#.-])")
 OPEN, CLOSE = "\ue000", "\ue001"
 HTML_TO_CARD = {"&lt;": "\\<", "&gt;": "\\>", "&amp;": "&", "&#34;": '"', "&#39;": "'"}
 ENTITY = re.compile("|".join(HTML_TO_CARD))
+NOT_ID = re.compile(r"[^a-z0-9]+")
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 LINE_START = re.compile(r"^(\s*)(?:([-+#])|(\d+)\.)", re.MULTILINE)
 
@@ -160,8 +161,35 @@ def _needs_text(button: Button) -> tuple[str, bool] | None:
     return None
 
 
-def card_actions(buttons: Iterable[Button], text: TeamsText) -> list[dict[str, Any]]:
-    """Buttons as Action.Execute; those that need a line of text open a small form first."""
+def input_id(command: str, taken: set[str]) -> str:
+    """An input's id from the command it completes, distinct from the ids already on the card."""
+    base = "text-" + (NOT_ID.sub("-", command.lower()).strip("-") or "line")
+    chosen, number = base, 1
+    while chosen in taken:
+        number += 1
+        chosen = f"{base}-{number}"
+    taken.add(chosen)
+    return chosen
+
+
+def submitted_text(data: Mapping[str, Any]) -> str:
+    """The line typed into a button's small form: the input the button names, else `text`."""
+    named = data.get("input")
+    value = data.get(named) if isinstance(named, str) and named.startswith("text") else None
+    if value is None:
+        value = data.get("text")
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def card_actions(
+    buttons: Iterable[Button], text: TeamsText, taken: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Buttons as Action.Execute; those that need a line of text open a small form first.
+
+    Each form's input has an id of its own (Teams' card parser rejects a card on which two
+    inputs share one), and the button says which input carries its words.
+    """
+    taken = set() if taken is None else taken
     actions: list[dict[str, Any]] = []
     for button in buttons:
         execute: dict[str, Any] = {
@@ -178,14 +206,19 @@ def card_actions(buttons: Iterable[Button], text: TeamsText) -> list[dict[str, A
             continue
         label_template, required = needs
         label = text.say(label_template, what=button.label)
-        send = {**execute, "title": text.say("teams:input_send")}
+        field_id = input_id(button.command, taken)
+        send = {
+            **execute,
+            "title": text.say("teams:input_send"),
+            "data": {**command_data(button.command), "input": field_id},
+        }
         send.pop("style", None)
         inner = {
             "type": "AdaptiveCard",
             "body": [
                 {
                     "type": "Input.Text",
-                    "id": "text",
+                    "id": field_id,
                     "label": label,
                     "isRequired": required,
                     "maxLength": 500,
@@ -265,19 +298,21 @@ def new_meeting_form(text: TeamsText) -> dict[str, Any]:
             "label": text.say("teams:form_title"),
             "isRequired": True,
             "maxLength": 200,
-            "errorMessage": text.say("teams:form_title"),
+            "errorMessage": text.say("teams:form_title_missing"),
         },
         {
             "type": "Input.Date",
             "id": "date",
             "label": text.say("teams:form_date"),
             "isRequired": True,
+            "errorMessage": text.say("teams:form_date_missing"),
         },
         {
             "type": "Input.Time",
             "id": "time",
             "label": text.say("teams:form_time"),
             "isRequired": True,
+            "errorMessage": text.say("teams:form_time_missing"),
         },
         {"type": "Input.Text", "id": "duration", "label": text.say("teams:form_duration")},
         {
@@ -289,12 +324,11 @@ def new_meeting_form(text: TeamsText) -> dict[str, Any]:
         },
         {"type": "Input.Text", "id": "case", "label": text.say("teams:form_case"), "maxLength": 40},
         {
-            "type": "Input.ChoiceSet",
+            "type": "Input.Text",
             "id": "with",
             "label": text.say("teams:form_with"),
-            "isMultiSelect": True,
-            "choices": [],
-            "choices.data": {"type": "Data.Query", "dataset": "graph.microsoft.com/users"},
+            "placeholder": text.say("teams:form_with_example"),
+            "maxLength": 1000,
         },
     ]
     submit = {

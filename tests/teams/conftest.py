@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.teams.app import build_teams_bot
 from bot.teams.bot import TeamsBot
 from storage.db import Store
+from tests.teams.card_rules import CARD_TYPE, assert_fit_for_teams
 from tests.teams.fake_teams import (
     APP_ID,
     BOT_ID,
@@ -117,7 +118,15 @@ class Teams:
         all_headers = {"Content-Type": "application/json", **headers}
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token or self.fake.token()}"
-        return self.bot.handle(all_headers, body)
+        status, reply = self.bot.handle(all_headers, body)
+        if reply is not None and reply.get("type") == CARD_TYPE:
+            assert_fit_for_teams(
+                {
+                    "type": "message",
+                    "attachments": [{"contentType": CARD_TYPE, "content": reply["value"]}],
+                }
+            )
+        return status, reply
 
     def say(self, user: User, text: str, **kwargs: Any) -> tuple[int, dict[str, Any] | None]:
         """A message from a user."""

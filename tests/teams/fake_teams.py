@@ -21,6 +21,8 @@ import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from tests.teams.card_rules import assert_fit_for_teams
+
 APP_ID = "5f0c2a7e-3b7d-4c1e-9a55-0d7f3b2c9e11"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 SERVICE_URL = "https://smba.test/teams"
@@ -206,6 +208,7 @@ class FakeTeams:
         if conversation.removeprefix("a:personal-") in self.blocked:
             return self._blocked()
         activity = json.loads(request.content)
+        assert_fit_for_teams(activity)
         new_id = str(next(self._ids))
         reply_to = parts[2] if len(parts) > 2 else None
         self.sent.append(Sent(request.method, conversation, reply_to, activity, new_id))
@@ -226,7 +229,7 @@ class FakeTeams:
     @staticmethod
     def _member(member_id: str) -> httpx.Response:
         for user in PEOPLE:
-            if member_id in {user.teams_id, user.aad}:
+            if member_id.lower() in {user.teams_id, user.aad, user.email}:
                 return httpx.Response(
                     200,
                     json={

@@ -12,6 +12,7 @@ from bot.teams.cards import TeamsText, card_actions, escape, form_command, plain
 from commands.reviews.meeting_review import review_buttons
 from storage.models import Invitation, Meeting
 from tests.support import snapshot
+from tests.teams.card_rules import MESSAGE_LIMIT, activity_problems, card_problems, element_ids
 from tests.teams.conftest import Teams, mention
 from tests.teams.fake_teams import CHANNEL, NURSE, PRIYA, TOM
 
@@ -58,9 +59,49 @@ def test_buttons_that_need_words_open_a_small_form(teams: Teams) -> None:
     agenda = by_title["Add agenda item"]
     assert agenda["type"] == "Action.ShowCard"
     [field] = agenda["card"]["body"]
-    assert (field["type"], field["id"], field["isRequired"]) == ("Input.Text", "text", True)
-    assert agenda["card"]["actions"][0]["data"] == {"verb": "mdt", "command": "agenda M1"}
+    assert (field["type"], field["id"], field["isRequired"]) == (
+        "Input.Text",
+        "text-agenda-m1",
+        True,
+    )
+    assert field["errorMessage"]
+    assert agenda["card"]["actions"][0]["data"] == {
+        "verb": "mdt",
+        "command": "agenda M1",
+        "input": "text-agenda-m1",
+    }
     assert by_title["Send apologies"]["card"]["body"][0]["isRequired"] is False
+    ids = element_ids(card)
+    assert len(ids) == len(set(ids)) > 1, "every input on the card has an id of its own"
+
+
+def test_the_form_reads_the_input_its_button_names(teams: Teams) -> None:
+    teams.command(PRIYA, "new Strategy discussion on 4/2/2027 at 10:00")
+    data = {"verb": "mdt", "command": "agenda M1", "input": "text-agenda-m1"}
+    _, body = teams.press(PRIYA, {**data, "text-agenda-m1": "Adaptations", "text-x": "other"})
+    assert body is not None
+    assert "Added to the agenda of M1: Adaptations" in body["value"]["body"][0]["text"]
+
+
+def test_the_card_rules_refuse_what_teams_refuses() -> None:
+    field = {"type": "Input.Text", "id": "text", "isRequired": True}
+    card = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [field, {**field, "errorMessage": "Say something"}],
+        "actions": [{"type": "Action.Execute", "title": "Go", "colour": "red"}],
+        "msteams": {"width": "Full"},
+    }
+    problems = card_problems(card)
+    assert "id 'text' used more than once" in problems
+    assert "required input 'text' has no errorMessage" in problems
+    assert any("colour" in p for p in problems), problems
+    big = {"type": "message", "text": "x" * MESSAGE_LIMIT}
+    assert activity_problems(big) == [
+        f"message is {MESSAGE_LIMIT + 31} bytes, over {MESSAGE_LIMIT}"
+    ]
+    empty = {"type": "Input.ChoiceSet", "id": "with", "choices": []}
+    assert "ChoiceSet 'with' has no choices" in card_problems({**card, "body": [empty]})
 
 
 def test_the_add_agenda_item_form_adds_the_item(teams: Teams) -> None:
@@ -150,4 +191,6 @@ def test_review_buttons_ask_for_the_item() -> None:
     assert actions[2]["card"]["actions"][0]["data"] == {
         "verb": "mdt",
         "command": "review M1 start",
+        "input": "text-review-m1-start",
     }
+    assert len({a["card"]["body"][0]["id"] for a in actions}) == 3
