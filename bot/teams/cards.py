@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -12,12 +12,14 @@ from markupsafe import Markup
 
 from bot.render import Renderer
 from commands.meetings.types import meeting_types
-from commands.messages import Button, Message
+from commands.messages import Attachment, Button, Message
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 VERB = "mdt"
+# What one message's JSON may come to: under Teams' 28 KB, with room for what the Connector adds.
+MESSAGE_BUDGET = 26_000
 NEW_VERB = "mdt-new"
 # Buttons whose command needs a line of text typed first: (pattern, label template, required).
 NEEDS_TEXT = (
@@ -266,25 +268,73 @@ def card_attachment(card: Mapping[str, Any]) -> dict[str, Any]:
     return {"contentType": CARD_TYPE, "content": dict(card)}
 
 
-def message_activity(message: Message, text: TeamsText) -> dict[str, Any]:
-    """A message activity: the card, any files inline, and a plain summary for notifications."""
-    card = message_card(message, text)
-    attachments = [card_attachment(card)]
-    for file in message.attachments:
-        encoded = base64.b64encode(file.content).decode("ascii")
-        attachments.append(
-            {
-                "contentType": file.media_type,
-                "contentUrl": f"data:{file.media_type};base64,{encoded}",
-                "name": file.filename,
-            }
-        )
+def _activity(card: dict[str, Any]) -> dict[str, Any]:
     summary = plain(next((str(b["text"]) for b in card["body"]), ""))
-    return {
-        "type": "message",
-        "summary": summary[:200],
-        "attachments": attachments,
-    }
+    return {"type": "message", "summary": summary[:200], "attachments": [card_attachment(card)]}
+
+
+def _size(activity: Mapping[str, Any]) -> int:
+    return len(json.dumps(activity, ensure_ascii=False).encode("utf-8"))
+
+
+def split_card(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """A card cut into cards that each fit a Teams message; the buttons stay on the first.
+
+    Each part keeps only the mentions its own text uses.
+    """
+    if _size(_activity(card)) <= MESSAGE_BUDGET:
+        return [card]
+    entities = card.get("msteams", {}).get("entities", [])
+    parts: list[dict[str, Any]] = []
+    blocks: list[dict[str, Any]] = []
+
+    def close(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+        used = [e for e in entities if any(e["text"] in str(b.get("text", "")) for b in blocks)]
+        actions = card.get("actions") if not parts else None
+        return adaptive_card(blocks, actions, used)
+
+    for block in card["body"]:
+        if blocks and _size(_activity(close([*blocks, block]))) > MESSAGE_BUDGET:
+            parts.append(close(blocks))
+            blocks = [{**block, "spacing": "None"}] if "spacing" in block else [block]
+        else:
+            blocks.append(block)
+    parts.append(close(blocks))
+    return parts
+
+
+def file_cards(message: Message, file: Attachment, text: TeamsText) -> list[dict[str, Any]]:
+    """A file as Teams can take it from this app (no files): its text posted in parts.
+
+    The text minutes are already the card's own words, so they are not posted twice; a web
+    page is not text to read, so a notice says where to get the words instead.
+    """
+    if message.kind == "minutes" and file.media_type == "text/plain":
+        return []
+    if file.media_type == "text/html":
+        notice = text.say("teams:file_not_sent", name=file.filename)
+        return [adaptive_card(text_blocks(notice, titled=False))]
+    heading = text.say("teams:file_heading", name=file.filename)
+    lines = file.content.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n")
+    body = [{"type": "TextBlock", "text": heading, "weight": "Bolder", "wrap": True}]
+    body += [
+        {"type": "TextBlock", "text": escape(line) or " ", "wrap": True, "spacing": "None"}
+        | {"fontType": "Monospace"}
+        for line in lines
+        if line.strip()
+    ]
+    return split_card(adaptive_card(body))
+
+
+def message_activities(message: Message, text: TeamsText) -> list[dict[str, Any]]:
+    """The message activities one message becomes: its card (in parts if long), then its files.
+
+    Teams refuses a message over 28 KB and this app sends no files, so nothing goes as a file.
+    """
+    cards = split_card(message_card(message, text))
+    for file in message.attachments:
+        cards += file_cards(message, file, text)
+    return [_activity(card) for card in cards]
 
 
 def new_meeting_form(text: TeamsText) -> dict[str, Any]:

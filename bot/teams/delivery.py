@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from bot.teams import records
-from bot.teams.cards import TeamsText, message_activity
+from bot.teams.cards import TeamsText, message_activities
 from bot.teams.connector import Connector, ConnectorError, UnreachableError
 from commands.core import Core
 from commands.language.grammar import meeting_number
@@ -18,6 +18,8 @@ from commands.messages import Message, Recipient
 from storage.db import Store
 
 log = logging.getLogger(__name__)
+# A message meta key: the message starts the thread of this meeting in its channel.
+ROOT = "thread_root_for"
 
 
 class NoRouteError(LookupError):
@@ -84,7 +86,17 @@ class TeamsDelivery:
 
         With `strict`, failures raise instead (the worker decides about retrying).
         """
-        activity = message_activity(message, self.text)
+        first, *rest = message_activities(message, self.text)
+        sent = self._deliver(message, origin, first, strict=strict)
+        if sent is not None and rest:
+            follow = replace(message, meta={k: v for k, v in message.meta.items() if k != ROOT})
+            for activity in rest:
+                self._deliver(follow, origin, activity, strict=False)
+        return sent
+
+    def _deliver(
+        self, message: Message, origin: Origin | None, activity: dict[str, Any], *, strict: bool
+    ) -> str | None:
         try:
             if message.audience in {"channel", "thread"}:
                 return self._to_channel(message, activity, origin)
@@ -123,7 +135,7 @@ class TeamsDelivery:
         if route is None:
             raise NoRouteError(f"no conversation reference for channel {key}")
         in_channel = route.conversation_type == "channel"
-        root_for = message.meta.get("thread_root_for")
+        root_for = message.meta.get(ROOT)
         if message.audience == "thread" and message.thread_id and in_channel:
             return self._reply(route, message.thread_id, activity)
         if root_for or not in_channel:

@@ -17,7 +17,7 @@ SCHEMA_FILE = Path(__file__).parent.parent / "data" / "adaptive-card-1.5.0.json"
 MESSAGE_LIMIT = 28_000
 # Where an `id` is the card author's own data, not an element's or an action's id.
 NOT_ELEMENTS = frozenset({"data", "msteams"})
-DATA_URLS_REFUSED = False
+DATA_URLS_REFUSED = True
 CHECKED: Counter[str] = Counter()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from storage.conversations import CalendarEvent
@@ -63,18 +65,26 @@ def test_a_refused_move_does_not_touch_the_event(teams_graph: Teams) -> None:
     assert len(teams_graph.fake.graph_calls) == 1
 
 
-def test_without_graph_the_ics_invite_goes_with_the_card(teams: Teams) -> None:
+def _ics_as_text(sent: list[Any]) -> str:
+    """The .ics that followed the card as text: no file, the calendar's lines in a card."""
+    card, invite = sent[:2]
+    assert [a.get("name") for a in card.activity["attachments"]] == [None]
+    assert [a.get("contentUrl") for a in invite.activity["attachments"]] == [None]
+    assert invite.text().startswith("M1.ics, as text")
+    return invite.text()
+
+
+def test_without_graph_the_ics_invite_follows_the_card_as_text(teams: Teams) -> None:
     _new(teams)
     assert teams.fake.graph_calls == []
-    card = teams.fake.to(CHANNEL)[0]
-    names = [a.get("name") for a in card.activity["attachments"]]
-    assert names == [None, "M1.ics"]
+    text = _ics_as_text(teams.fake.to(CHANNEL))
+    assert "BEGIN:VCALENDAR" in text
+    assert "METHOD:REQUEST" in text
 
 
 def test_when_graph_refuses_the_ics_invite_is_kept(teams_graph: Teams) -> None:
     teams_graph.fake.graph_failures.append(403)
     _new(teams_graph)
-    card = teams_graph.fake.to(CHANNEL)[0]
-    assert [a.get("name") for a in card.activity["attachments"]] == [None, "M1.ics"]
+    assert "BEGIN:VEVENT" in _ics_as_text(teams_graph.fake.to(CHANNEL))
     with teams_graph.store.transaction(teams_graph.clock()) as session:
         assert session.scalars(select(CalendarEvent)).all() == []
