@@ -125,7 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     store = Store.open(url, upgrade=True)
     core = Core(
-        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+        store,
+        CoreSettings(
+            settings.timezone,
+            settings.holidays_nation,
+            settings.governance,
+            settings.invite_domain,
+        ),
     )
     return run_console(
         core,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commands.governance.policy import DEFAULT_CASE_PATTERN, Governance
@@ -50,6 +52,7 @@ class Settings:
     graph_api_url: str = DEFAULT_GRAPH_API_URL
     teams_graph_calendar_user: str | None = None
     governance: Governance = field(default_factory=Governance)
+    invite_domain: str = "localhost"
 
     @property
     def teams_configured(self) -> bool:
@@ -112,7 +115,22 @@ class Settings:
             **_slack_from_env(env),
             **_teams_from_env(env),
             governance=_governance_from_env(env),
+            invite_domain=invite_domain(env),
         )
+
+
+def invite_domain(env: Mapping[str, str]) -> str:
+    """The deployment's own domain, for calendar UIDs: MDT_PUBLIC_URL's host, else MDT_MAIL_FROM's.
+
+    With neither set, the machine's own name.
+    """
+    host = urlsplit(env.get("MDT_PUBLIC_URL", "").strip()).hostname
+    if host:
+        return host.lower()
+    sender = env.get("MDT_MAIL_FROM", "").strip().rstrip(">")
+    if "@" in sender:
+        return sender.rsplit("@", 1)[1].strip().lower()
+    return socket.getfqdn().lower() or "localhost"
 
 
 def _years(env: Mapping[str, str], name: str, default: int) -> int:

@@ -102,7 +102,13 @@ def create_app(
     """
     if slack is None and settings.slack_configured:
         core = Core(
-            store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+            store,
+            CoreSettings(
+                settings.timezone,
+                settings.holidays_nation,
+                settings.governance,
+                settings.invite_domain,
+            ),
         )
         slack = build_slack_bot(settings, store, core, clock or system_clock)
 

@@ -39,6 +39,7 @@ class Context:
     messages: list[Message] = field(default_factory=list)
     captured: bool = False
     governance: Governance = field(default_factory=Governance)
+    invite_domain: str = "localhost"
 
     @property
     def now(self) -> datetime:

@@ -45,6 +45,7 @@ class CoreSettings:
     timezone: str = "Europe/London"
     holidays_nation: str = "England and Wales"
     governance: Governance = field(default_factory=Governance)
+    invite_domain: str = "localhost"
 
 
 def _example(word: str) -> str | None:
@@ -132,6 +133,7 @@ class Core:
             calendar=calendar_for(workspace.holidays_nation),
             captured=captured,
             governance=self.settings.governance,
+            invite_domain=self.settings.invite_domain,
         )
 
     def workspace(self, session: Session, platform: str, external_id: str) -> Workspace:

@@ -21,7 +21,13 @@ def build_socket_handler(
             "SLACK_CLIENT_ID is set: Socket Mode serves one workspace, from SLACK_BOT_TOKEN"
         )
     core = Core(
-        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+        store,
+        CoreSettings(
+            settings.timezone,
+            settings.holidays_nation,
+            settings.governance,
+            settings.invite_domain,
+        ),
     )
     bot = build_slack_bot(settings, store, core, clock)
     handler = SocketModeHandler(

@@ -45,7 +45,13 @@ def build_teams_bot(
     tokens = token_source(settings, http)
     connector = Connector(tokens, http, sleep=sleep)
     core = Core(
-        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+        store,
+        CoreSettings(
+            settings.timezone,
+            settings.holidays_nation,
+            settings.governance,
+            settings.invite_domain,
+        ),
     )
     delivery = TeamsDelivery(
         store=store,

@@ -58,7 +58,13 @@ def teams_notifier(
     tokens = token_source(settings, http)
     store = store or Store.open(settings.database_url)
     core = Core(
-        store, CoreSettings(settings.timezone, settings.holidays_nation, settings.governance)
+        store,
+        CoreSettings(
+            settings.timezone,
+            settings.holidays_nation,
+            settings.governance,
+            settings.invite_domain,
+        ),
     )
     delivery = TeamsDelivery(
         store=store,

@@ -1,4 +1,4 @@
-"""iCalendar invites: a stable UID per meeting, SEQUENCE raised on change, REQUEST or CANCEL."""
+"""iCalendar invites (RFC 5545/5546): organizer, attendees, full zone rules, REQUEST or CANCEL."""
 
 from __future__ import annotations
 
@@ -36,32 +36,49 @@ def _offset(delta: timedelta | None) -> str:
     return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
 
 
-def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
-    """The UTC instants in a year at which the zone's offset changes."""
+def _offset_at(zone: ZoneInfo, moment: datetime) -> timedelta:
+    return moment.astimezone(zone).utcoffset() or timedelta()
+
+
+def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[datetime]:
+    """The UTC instants from one year to the end of another at which the zone's offset changes.
+
+    Found hour by hour, then to the minute (some zones change on the half hour).
+    """
     found = []
-    moment = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    moment = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
     step = timedelta(hours=1)
-    previous = moment.astimezone(zone).utcoffset()
+    previous = _offset_at(zone, moment)
     while moment < end:
         moment += step
-        offset = moment.astimezone(zone).utcoffset()
+        offset = _offset_at(zone, moment)
         if offset != previous:
-            found.append(moment)
+            low, high = moment - step, moment
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                low, high = (
+                    (middle, high) if _offset_at(zone, middle) == previous else (low, middle)
+                )
+            found.append(high)
             previous = offset
     return found
 
 
 def vtimezone(zone: ZoneInfo, year: int) -> list[str]:
-    """A VTIMEZONE block for the zone, with that year's transitions."""
+    """A VTIMEZONE block for the zone: every change from the year before to the year after.
+
+    Each change is DAYLIGHT when it moves the clocks forward and STANDARD when back, whatever
+    the zone calls summer (Europe/Dublin's tz rules name winter time the exception).
+    """
     lines = ["BEGIN:VTIMEZONE", f"TZID:{zone.key}"]
-    changes = _transitions(zone, year)
+    changes = _transitions(zone, year - 1, year + 1)
     if not changes:
         jan = datetime(year, 1, 1, tzinfo=UTC).astimezone(zone)
         return [
             *lines,
             "BEGIN:STANDARD",
-            f"DTSTART:{year}0101T000000",
+            "DTSTART:19700101T000000",
             f"TZOFFSETFROM:{_offset(jan.utcoffset())}",
             f"TZOFFSETTO:{_offset(jan.utcoffset())}",
             f"TZNAME:{jan.tzname()}",
@@ -69,29 +86,63 @@ def vtimezone(zone: ZoneInfo, year: int) -> list[str]:
             "END:VTIMEZONE",
         ]
     for change in changes:
-        before = (change - timedelta(hours=1)).astimezone(zone)
+        before = (change - timedelta(minutes=1)).astimezone(zone)
         after = change.astimezone(zone)
-        kind = "DAYLIGHT" if after.dst() else "STANDARD"
-        local_start = (change + (before.utcoffset() or timedelta())).replace(tzinfo=None)
+        offset_from = before.utcoffset() or timedelta()
+        offset_to = after.utcoffset() or timedelta()
+        kind = "DAYLIGHT" if offset_to > offset_from else "STANDARD"
+        local_start = (change + offset_from).replace(tzinfo=None)
         lines += [
             f"BEGIN:{kind}",
             f"DTSTART:{local_start:%Y%m%dT%H%M%S}",
-            f"TZOFFSETFROM:{_offset(before.utcoffset())}",
-            f"TZOFFSETTO:{_offset(after.utcoffset())}",
+            f"TZOFFSETFROM:{_offset(offset_from)}",
+            f"TZOFFSETTO:{_offset(offset_to)}",
             f"TZNAME:{after.tzname()}",
             f"END:{kind}",
         ]
     return [*lines, "END:VTIMEZONE"]
 
 
-def ics_for(meeting: Meeting, domain: str = "mdt.invalid") -> bytes:
-    """The .ics invite for a meeting: REQUEST while it stands, CANCEL once cancelled."""
+def _address(name: str, email: str | None, fallback: str, *params: str) -> str:
+    """A calendar user: `;CN="name";...:mailto:email` (RFC 5545 cal-address)."""
+    cn = name.replace('"', "'").replace("\n", " ")
+    return ";".join([f'CN="{cn}"', *params]) + f":mailto:{email or fallback}"
+
+
+def ics_for(
+    meeting: Meeting,
+    domain: str = "localhost",
+    issued: datetime | None = None,
+) -> bytes:
+    """The .ics invite for a meeting: REQUEST while it stands, CANCEL once cancelled.
+
+    RFC 5546 asks REQUEST and CANCEL for an ORGANIZER (the chair) and the ATTENDEEs (those
+    invited, by email where known); the UID carries the deployment's own domain; DTSTAMP is
+    the moment the invite is issued.
+    """
     zone = ZoneInfo(meeting.timezone)
     start = meeting.starts_at.astimezone(zone)
     end = meeting.ends_at.astimezone(zone)
     cancelled = meeting.status == "cancelled"
     summary = f"{meeting.ref} {meeting.title}"
     description = f"Multi-agency meeting {meeting.ref}. Chair: {meeting.chair.display_name}."
+    stamp = (issued or meeting.created_at).astimezone(UTC)
+    mailbox = f"mdt@{domain}"
+    organizer = _address(meeting.chair.display_name, meeting.chair.email, mailbox)
+    attendees = [
+        "ATTENDEE;"
+        + _address(
+            i.person.display_name,
+            i.person.email,
+            mailbox,
+            "CUTYPE=INDIVIDUAL",
+            "ROLE=CHAIR" if i.person_id == meeting.chair_id else "ROLE=REQ-PARTICIPANT",
+            "PARTSTAT=NEEDS-ACTION",
+            *(() if cancelled else ("RSVP=TRUE",)),
+        )
+        for i in sorted(meeting.invitations, key=lambda i: i.person_id)
+        if i.person.email
+    ]
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -102,9 +153,11 @@ def ics_for(meeting: Meeting, domain: str = "mdt.invalid") -> bytes:
         "BEGIN:VEVENT",
         f"UID:meeting-{meeting.workspace_id}-{meeting.number}@{domain}",
         f"SEQUENCE:{meeting.sequence}",
-        f"DTSTAMP:{meeting.created_at.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
         f"DTSTART;TZID={zone.key}:{start:%Y%m%dT%H%M%S}",
         f"DTEND;TZID={zone.key}:{end:%Y%m%dT%H%M%S}",
+        f"ORGANIZER;{organizer}",
+        *attendees,
         f"SUMMARY:{_escape(summary)}",
         f"DESCRIPTION:{_escape(description)}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",

@@ -285,7 +285,7 @@ def cancel(ctx: Context, args: str) -> None:
 def _tell_invitees(ctx: Context, meeting: Meeting, template: str, **context: Any) -> None:
     ctx.session.flush()
     view = meeting_view(meeting, ctx.today)
-    attachment = invite_file(meeting)
+    attachment = invite_file(ctx, meeting)
     ctx.post(
         template,
         channel=meeting.channel,

@@ -25,9 +25,10 @@ def allocate_meeting_number(ctx: Context) -> int:
     return number
 
 
-def invite_file(meeting: Meeting) -> Attachment:
-    """The calendar invite attached to a meeting's announcements."""
-    return Attachment(f"{meeting.ref}.ics", ics_for(meeting), "text/calendar")
+def invite_file(ctx: Context, meeting: Meeting) -> Attachment:
+    """The calendar invite attached to a meeting's announcements, issued now."""
+    ics = ics_for(meeting, domain=ctx.invite_domain, issued=ctx.now)
+    return Attachment(f"{meeting.ref}.ics", ics, "text/calendar")
 
 
 def announce_meeting(ctx: Context, meeting: Meeting, invitees: list[Person]) -> None:
@@ -39,7 +40,7 @@ def announce_meeting(ctx: Context, meeting: Meeting, invitees: list[Person]) -> 
         channel=meeting.channel,
         kind="meeting_card",
         buttons=meeting_buttons(meeting.ref),
-        attachments=(invite_file(full),),
+        attachments=(invite_file(ctx, full),),
         meeting=view,
         meta={"meeting": meeting.ref},
     )
