@@ -103,3 +103,5 @@ def test_period_review_summary(console: Console) -> None:
     )
     printed = console("/mdt review period from 1/2/2027 to 28/2/2027")
     check_golden("review-period.txt", printed)
+    names = [p.name for p in console.session.files_dir.iterdir() if p.name.startswith("review-")]
+    assert names == ["review-M1-M2-2027-02-01-2027-02-28.html"], "refs only, no channel id"

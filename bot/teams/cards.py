@@ -43,7 +43,12 @@ TITLED_KINDS = frozenset(
         "review_insights",
     }
 )
-SIGNIFICANT = re.compile(r"([\\`*_~\[\]<>])")
+SIGNIFICANT = re.compile(r"([\\*_~\[\]<>])")
+# Card text has no code spans: a `command` is shown in bold instead.
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+# A Teams conversation id where a channel's name would go: people read "this channel" instead.
+CHANNEL_ID = re.compile(r"#(?:19:[^\s@]+@thread\.[a-z0-9]+|a:[\w\\-]+)")
+INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 UNESCAPE = re.compile(r"\\([\\`*_~\[\]<>+#.-])")
 OPEN, CLOSE = "\ue000", "\ue001"
 HTML_TO_CARD = {"&lt;": "\\<", "&gt;": "\\>", "&amp;": "&", "&#34;": '"', "&#39;": "'"}
@@ -77,6 +82,7 @@ class TeamsText:
         self._local = threading.local()
         self.renderer = Renderer(mention=self._mention, finalize=self._finalize)
         self.renderer.env.autoescape = True  # macro output is Markup: escaped once, not twice
+        self.this_channel = self.say("teams:this_channel")
 
     def _people(self) -> list[tuple[str, str]]:
         people: list[tuple[str, str]] | None = getattr(self._local, "people", None)
@@ -106,6 +112,9 @@ class TeamsText:
         """The text and the mention entities it uses."""
         self._local.people = []
         text = ENTITY.sub(lambda m: HTML_TO_CARD[m.group(0)], self.renderer.render(message))
+        text = INDENT.sub("", text)  # four spaces would start a code block
+        text = CODE_SPAN.sub(r"**\1**", text)
+        text = CHANNEL_ID.sub(getattr(self, "this_channel", "this channel"), text)
         people = list(self._people())
         entities: list[dict[str, Any]] = []
 
@@ -143,6 +152,11 @@ def text_blocks(text: str, *, titled: bool, monospace: bool = False) -> list[dic
                 block["spacing"] = "Medium" if number and not index else "None"
             blocks.append(block)
     return blocks
+
+
+def card_line(line: str) -> str:
+    """A line of a file's text as card text: inert, not indented, no code spans."""
+    return CODE_SPAN.sub(r"**\1**", escape(line.strip())) or " "
 
 
 def plain(text: str) -> str:
@@ -318,7 +332,7 @@ def file_cards(message: Message, file: Attachment, text: TeamsText) -> list[dict
     lines = file.content.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n")
     body = [{"type": "TextBlock", "text": heading, "weight": "Bolder", "wrap": True}]
     body += [
-        {"type": "TextBlock", "text": escape(line) or " ", "wrap": True, "spacing": "None"}
+        {"type": "TextBlock", "text": card_line(line), "wrap": True, "spacing": "None"}
         | {"fontType": "Monospace"}
         for line in lines
         if line.strip()

@@ -262,7 +262,8 @@ def _period(ctx: Context, rest: str) -> None:
         ctx.fail("only_chairs_period", channel=ctx.request.channel)
     scope = f"meetings in #{ctx.request.channel}"
     since = f"{start.isoformat()}-" if start else "to-"
-    name = f"review-{ctx.request.channel}-{since}{end.isoformat()}"
+    refs = f"{meetings[0].ref}-{meetings[-1].ref}" if meetings else "none"
+    name = f"review-{refs}-{since}{end.isoformat()}"  # refs only: a channel id is no file name
     _insights(ctx, meetings, scope, name, start=start, end=end)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,8 @@ CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_FILE = Path(__file__).parent.parent / "data" / "adaptive-card-1.5.0.json"
 # Teams refuses a message over about 28 KB; counted here as 28,000 bytes of the activity's JSON.
 MESSAGE_LIMIT = 28_000
+CODE_SPAN = re.compile(r"`[^`\n]+`")
+CHANNEL_ID = re.compile(r"19:[^\s@]+@thread\.")
 # Where an `id` is the card author's own data, not an element's or an action's id.
 NOT_ELEMENTS = frozenset({"data", "msteams"})
 DATA_URLS_REFUSED = True
@@ -65,6 +68,22 @@ def card_problems(card: dict[str, Any]) -> list[str]:
         if str(e.get("type", "")).startswith("Input.") and e.get("isRequired")
         if not e.get("errorMessage")
     ]
+    return problems + text_problems(card)
+
+
+def text_problems(card: dict[str, Any]) -> list[str]:
+    """What card text must not hold: code blocks, code spans, backslash-backticks, channel ids."""
+    problems = []
+    for element in _elements(card):
+        text = element.get("text") if element.get("type") == "TextBlock" else None
+        if not isinstance(text, str):
+            continue
+        if text.startswith(("    ", "\t")):
+            problems.append(f"indented line (a code block in Teams): {text!r}")
+        if "\\`" in text or CODE_SPAN.search(text):
+            problems.append(f"backticks (no code spans in card text): {text!r}")
+        if CHANNEL_ID.search(text):
+            problems.append(f"a channel id where people read it: {text!r}")
     return problems
 
 

@@ -9,10 +9,17 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.teams.cards import TeamsText, card_actions, escape, form_command, plain
+from commands.messages import Message
 from commands.reviews.meeting_review import review_buttons
 from storage.models import Invitation, Meeting
 from tests.support import snapshot
-from tests.teams.card_rules import MESSAGE_LIMIT, activity_problems, card_problems, element_ids
+from tests.teams.card_rules import (
+    MESSAGE_LIMIT,
+    activity_problems,
+    card_problems,
+    element_ids,
+    text_problems,
+)
 from tests.teams.conftest import Teams, mention
 from tests.teams.fake_teams import CHANNEL, NURSE, PRIYA, TOM
 
@@ -194,3 +201,25 @@ def test_review_buttons_ask_for_the_item() -> None:
         "input": "text-review-m1-start",
     }
     assert len({a["card"]["body"][0]["id"] for a in actions}) == 3
+
+
+def test_help_and_lists_read_as_card_text(teams: Teams) -> None:
+    teams.command(PRIYA, "help")
+    teams.command(PRIYA, "help new")
+    teams.command(PRIYA, "list")
+    texts = [s.text() for s in teams.fake.take()]
+    words = "\n".join(texts)
+    assert "**mdt help" in words or "**/mdt" in words, "commands are shown in bold"
+    assert "`" not in words
+    assert "No upcoming meetings in this channel" in words
+    assert CHANNEL not in words
+    cards = [text_problems({"type": "TextBlock", "text": t}) for t in ("    x", "a `b`", "\\`")]
+    assert all(cards), "the rules the fake applies to every card catch each of these"
+    hostile = TeamsText().render(Message("private", "teams:this_channel", {}, "UTC"))[0]
+    assert hostile == "this channel"
+
+
+def test_backtick_spans_become_bold_and_a_lone_backtick_stays(teams: Teams) -> None:
+    teams.command(PRIYA, "new Strategy `urgent` discussion ` on 4/2/2027 at 10:00")
+    card = teams.fake.to(CHANNEL)[0]
+    assert "Strategy **urgent** discussion `" in card.text()
