@@ -11,6 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft4Validator, FormatChecker
 
 from bot.cli import main
 from bot.teams.manifest import app_package, png_size
@@ -125,3 +126,19 @@ def test_the_package_is_the_same_each_time() -> None:
     second = zipfile.ZipFile(io.BytesIO(app_package(APP_ID, "https://mdt.council.test")))
     assert first.read("manifest.json") == second.read("manifest.json")
     assert first.read("color.png") == second.read("color.png")
+
+
+def test_the_manifest_passes_the_schema_of_its_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = json.loads(_package(tmp_path, monkeypatch).read("manifest.json"))
+    schema_file = Path(__file__).parent.parent / "data" / "teams-v1.17-officedev.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert manifest["manifestVersion"] == "1.17", "the vendored schema is the manifest's version"
+    Draft4Validator.check_schema(schema)
+    checker = Draft4Validator(schema, format_checker=FormatChecker())
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in checker.iter_errors(manifest)
+    ]
+    assert errors == []
+    assert list(checker.iter_errors({**manifest, "colour": "red"}))
