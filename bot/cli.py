@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import Settings, SettingsError
 from bot.console import parse_moment, run_console
+from bot.governance_cli import add_governance_parsers, run_governance
 from bot.slack import notifier as _slack_notifier  # noqa: F401 - registers it for the worker
 from bot.worker import add_worker_parser, console_sweep, run_worker_command
 from commands.core import Core, CoreSettings
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate_cmd = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate_cmd.add_argument("--db", help="database URL (default: DATABASE_URL)")
     add_worker_parser(sub)
+    add_governance_parsers(sub)
     serve = sub.add_parser("serve", help="answer Slack (and Teams) over HTTP")
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")  # noqa: S104
@@ -64,6 +66,7 @@ def _teams_manifest(url: str) -> str:
     return write_package(Settings.from_env(), url, Path("mdt-teams.zip"))
 
 
+GOVERNANCE = frozenset({"audit"})
 MANIFESTS: dict[str, Callable[[str], str]] = {"slack": _slack_manifest, "teams": _teams_manifest}
 
 
@@ -115,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return run_worker_command(args, settings, url)
+    if args.command in GOVERNANCE:
+        return run_governance(args, url)
     if args.command in {"serve", "socket"}:
         try:
             return (

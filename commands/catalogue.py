@@ -2,9 +2,20 @@
 
 from commands import help
 from commands.actions import follow_up
+from commands.governance import commands as governance
 from commands.meetings import attendance, diary, running
 from commands.people import iam
 from commands.record import recording
 from commands.reviews import review
 
-__all__ = ["attendance", "diary", "follow_up", "help", "iam", "recording", "review", "running"]
+__all__ = [
+    "attendance",
+    "diary",
+    "follow_up",
+    "governance",
+    "help",
+    "iam",
+    "recording",
+    "review",
+    "running",
+]

@@ -32,6 +32,7 @@ HELP_ORDER = (
     "progress",
     "extend",
     "reassign",
+    "audit",
     "help",
 )
 

@@ -1,16 +1,22 @@
-"""The audit trail: every insert, update and delete of a record is written down by the session."""
+"""The audit trail: every insert, update and delete of a record is written down by the session.
+
+Each flush notes its changes; at commit they are appended to the hash chain (storage.chain) under
+its lock, so the lock is held only for the moment the rows are written. A rollback drops them.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
+from storage.chain import PendingRow, append
 from storage.models import AuditEntry, Base
 
 NOT_AUDITED = frozenset({"audit_entry", "outbox_message"})
+PENDING = "audit_pending"
 
 
 def _plain(value: Any) -> Any:
@@ -39,20 +45,19 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
-def _row(session: Session, obj: Base, change: str, before: Any, after: Any) -> dict[str, Any]:
-    table = obj.__tablename__
+def _row(session: Session, obj: Base, change: str, before: Any, after: Any) -> PendingRow:
     # A row just inserted has its primary key but not yet its identity key in after_flush.
     key = inspect(obj).mapper.primary_key_from_instance(obj)
-    return {
-        "workspace_id": getattr(obj, "workspace_id", session.info.get("workspace_id")),
-        "actor_id": session.info.get("actor_id"),
-        "at": session.info["now"],
-        "entity": table,
-        "entity_id": key[0] if key and key[0] is not None else 0,
-        "change": change,
-        "before": before,
-        "after": after,
-    }
+    return PendingRow(
+        workspace_id=getattr(obj, "workspace_id", session.info.get("workspace_id")),
+        actor_id=session.info.get("actor_id"),
+        at=session.info["now"],
+        entity=obj.__tablename__,
+        entity_id=key[0] if key and key[0] is not None else 0,
+        change=change,
+        before=before,
+        after=after,
+    )
 
 
 def _audited(objs: Any) -> list[Base]:
@@ -65,7 +70,7 @@ def _refuse_audit_edits(session: Session, _ctx: UOWTransaction, _instances: Any)
             raise PermissionError("the audit trail is append-only")
 
 
-def _write_audit(session: Session, _ctx: UOWTransaction) -> None:
+def _note_audit(session: Session, _ctx: UOWTransaction) -> None:
     rows = [_row(session, o, "created", None, _columns(o)) for o in _audited(session.new)]
     for obj in _audited(session.dirty):
         if session.is_modified(obj, include_collections=False):
@@ -74,10 +79,25 @@ def _write_audit(session: Session, _ctx: UOWTransaction) -> None:
                 rows.append(_row(session, obj, "updated", before, after))
     rows += [_row(session, o, "deleted", _columns(o), None) for o in _audited(session.deleted)]
     if rows:
-        session.connection().execute(insert(AuditEntry), rows)
+        session.info.setdefault(PENDING, []).extend(rows)
+
+
+def _append_audit(session: Session) -> None:
+    """Flush what is left, then chain this transaction's audit rows onto the trail."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    rows = session.info.pop(PENDING, None)
+    if rows:
+        append(session.connection(), rows)
+
+
+def _drop_pending(session: Session, *_args: Any) -> None:
+    session.info.pop(PENDING, None)
 
 
 def install(session_factory: Any) -> None:
     """Attach the audit listeners to a sessionmaker."""
     event.listen(session_factory, "before_flush", _refuse_audit_edits)
-    event.listen(session_factory, "after_flush", _write_audit)
+    event.listen(session_factory, "after_flush", _note_audit)
+    event.listen(session_factory, "before_commit", _append_audit)
+    event.listen(session_factory, "after_rollback", _drop_pending)

@@ -345,7 +345,11 @@ slack_oauth_states = Table(
 
 
 class AuditEntry(Base):
-    """An append-only line of the audit trail: who changed what, when, before and after."""
+    """An append-only line of the audit trail: who changed what, when, before and after.
+
+    `hash` chains the row to the one before it (storage.chain); an erased row keeps only the
+    digest of its content, and `erased_at` says when retention took it.
+    """
 
     __tablename__ = "audit_entry"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
@@ -359,6 +363,8 @@ class AuditEntry(Base):
     change: Mapped[str] = mapped_column(String(16))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    hash: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Review(Base):

@@ -184,6 +184,12 @@ CASES = [
     ("priya", "/mdt reassign A1 to @a @b", "/mdt reassign A17 to @x"),
     ("priya", "/mdt reassign A1 to @tom", "already with @tom"),
     ("priya", "/mdt reassign A99 to @sam", "There is no action A99"),
+    # audit
+    ("priya", "/mdt audit", "For example: /mdt audit M3"),
+    ("priya", "/mdt audit M1 M2", "For example: /mdt audit M3"),
+    ("priya", "/mdt audit X9", "`X9` is not a meeting, action or decision reference"),
+    ("priya", "/mdt audit M99", "There is no M99"),
+    ("priya", "/mdt audit A99", "There is no A99"),
     # help and unknown words
     ("priya", "/mdt help xyzzy", "I don't know `/mdt xyzzy`"),
     ("priya", "/mdt shwo M1", "Did you mean `/mdt show`?"),

@@ -165,6 +165,13 @@ RULES = {
         "Only the chair of M1 (@priya) can cancel it.",
         success="M1 Strategy on Wed 3 Feb 2027 10:00 is cancelled",
     ),
+    "audit": Rule(
+        "/mdt audit M1",
+        CHAIR,
+        "Only the chair of M1 (@priya) can see its audit trail.",
+        changes=False,
+        success="Audit trail of M1",
+    ),
 }
 MATRIX = [
     pytest.param(op, role, id=f"{op}-{role}-{'may' if role in rule.allowed else 'may-not'}")
