@@ -211,12 +211,22 @@ class Context:
     def meeting_or_running(self, args: str, usage: str) -> tuple[Meeting, str]:
         """A leading meeting ref, or the meeting running in this channel; and the rest."""
         head, _, rest = args.strip().partition(" ")
-        if meeting_number(head) is not None:
-            return self.meeting(head), rest.strip()
+        if meeting_number(head.rstrip(":")) is not None:
+            return self.meeting(head.rstrip(":")), rest.strip().removeprefix(":").strip()
         running = self.running_meeting()
         if running is None:
-            self.fail("which_meeting", usage=usage)
+            refs = [m.ref for m in self.running_meetings()]
+            self.fail("which_meeting", usage=usage, running=refs)
         return running, args.strip()
+
+    def running_meetings(self) -> list[Meeting]:
+        """Every meeting running in this channel, oldest ref first."""
+        query = select(Meeting).where(
+            Meeting.workspace_id == self.workspace.id,
+            Meeting.channel == self.request.channel,
+            Meeting.status == "running",
+        )
+        return list(self.session.scalars(query.order_by(Meeting.number)).all())
 
     def action(self, token: str) -> Action:
         """The action a ref names, in this workspace."""

@@ -6,10 +6,10 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from commands.governance.policy import Governance
 from commands.language.grammar import first_word, meeting_number, nearest
 from commands.language.workdays import WorkingCalendar
 from commands.messages import Directory, Message, Recipient, Request
+from commands.record.capture import read_line
 from commands.registry import ALIASES, COMMANDS, lookup
 from storage.db import Store
 from storage.models import Meeting, Workspace
@@ -29,13 +30,17 @@ from storage.models import Meeting, Workspace
 log = logging.getLogger(__name__)
 
 CAPTURE = re.compile(r"^\s*(decision|agreed|action|agenda|note)\s*:\s*(.*)$", re.IGNORECASE | re.S)
-CAPTURE_COMMAND = {
-    "decision": "decision",
-    "agreed": "decision",
-    "action": "action",
-    "agenda": "agenda",
-    "note": "note",
-}
+# How long after a meeting ends a capture line in its channel is still answered.
+RECENTLY_ENDED = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """For a line typed in a channel: the meeting it goes to, those running, one just ended."""
+
+    target: str | None
+    running: list[str]
+    ended: str | None
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,70 @@ class Core:
         return self._run(request, directory, request.text, captured=False)
 
     def handle_message(self, request: Request, directory: Directory) -> list[Message]:
-        """Record a `decision:`/`action:`/`agenda:`/`note:` line if a meeting runs here."""
-        match = CAPTURE.match(request.text)
-        if not match:
+        """Record a `decision:`/`action:`/`agenda:`/`note:` line if a meeting runs here.
+
+        A near miss (`decison:`, `Agreed that ...`) is answered privately with the line to
+        type; a capture after the meeting ended says how to add it; a capture with two
+        meetings running asks which. Ordinary chat gets nothing.
+        """
+        reading = read_line(request.text)
+        if reading is None:
             return []
-        text = f"{CAPTURE_COMMAND[match.group(1).lower()]} {match.group(2).strip()}"
-        return self._run(request, directory, text, captured=True)
+        with self.store.transaction(request.now) as session:
+            situation = self._situation(session, request, reading.ref)
+        if situation.target is not None and reading.kind == "capture":
+            text = reading.command_text
+            if reading.ref is None and situation.target.startswith("M"):
+                text = f"{reading.command} {situation.target} {reading.text}"
+            return self._run(request, directory, text, captured=True)
+        context: dict[str, object] = {
+            "command": reading.command,
+            "text": reading.text,
+            "suggestion": reading.suggestion,
+            "typed": reading.typed,
+        }
+        if situation.ended is not None and situation.target is None:
+            context["meeting"] = situation.ended
+            return [self._private(request, "capture:ended", context)]
+        if situation.running and situation.target is None:
+            context["running"] = situation.running
+            return [self._private(request, "capture:which", context)]
+        if reading.kind == "hint" and situation.target is not None:
+            return [self._private(request, "capture:did_you_mean", context)]
+        return []
+
+    def _situation(self, session: Session, request: Request, ref: str | None) -> Situation:
+        """Which meeting a line in this channel (or thread) would be recorded in."""
+        workspace = self.workspace(session, request.platform, request.workspace)
+        here = select(Meeting).where(
+            Meeting.workspace_id == workspace.id, Meeting.channel == request.channel
+        )
+        running = list(
+            session.scalars(here.where(Meeting.status == "running").order_by(Meeting.number))
+        )
+        refs = [m.ref for m in running]
+        if ref is not None:
+            number = meeting_number(ref)
+            named = next((m for m in running if m.number == number), None)
+            if named is not None:
+                return Situation(named.ref, refs, None)
+            ended = session.scalar(here.where(Meeting.number == number, Meeting.status == "ended"))
+            return Situation(None, refs, ended.ref if ended else None)
+        if request.thread_id:
+            in_thread = [m for m in running if m.thread_id == request.thread_id]
+            if in_thread:
+                return Situation(in_thread[0].ref, refs, None)
+        if len(running) == 1:
+            return Situation(running[0].ref, refs, None)
+        if running:
+            return Situation(None, refs, None)
+        since = request.now - RECENTLY_ENDED
+        last = session.scalar(
+            here.where(Meeting.status == "ended", Meeting.closed_at >= since)
+            .order_by(Meeting.closed_at.desc(), Meeting.number.desc())
+            .limit(1)
+        )
+        return Situation(None, refs, last.ref if last else None)
 
     def _run(
         self, request: Request, directory: Directory, text: str, *, captured: bool
@@ -203,6 +266,27 @@ class Core:
         )
         if thread_id is not None:
             query = query.where(Meeting.thread_id == thread_id)
+        with self.store.transaction(now) as session:
+            return session.scalar(query.limit(1)) is not None
+
+    def listening(
+        self, platform: str, workspace: str, channel: str, now: datetime, *, thread_id: str
+    ) -> bool:
+        """A meeting's thread where lines may be recorded, or answered: running or just ended."""
+        query = (
+            select(Meeting.id)
+            .join(Workspace, Meeting.workspace_id == Workspace.id)
+            .where(
+                Workspace.platform == platform,
+                Workspace.external_id == workspace,
+                Meeting.channel == channel,
+                Meeting.thread_id == thread_id,
+                or_(
+                    Meeting.status == "running",
+                    (Meeting.status == "ended") & (Meeting.closed_at >= now - RECENTLY_ENDED),
+                ),
+            )
+        )
         with self.store.transaction(now) as session:
             return session.scalar(query.limit(1)) is not None
 

@@ -20,8 +20,8 @@ from bot.slack.delivery import PLATFORM, Target
 from bot.slack.home import INTRO, home_view
 from bot.slack.manifest import COMMAND
 from bot.slack.render import BUTTON_ACTION, unescape
-from commands.core import CAPTURE
 from commands.messages import Message, Recipient
+from commands.record.capture import read_line
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _user(body: dict[str, Any]) -> tuple[str, str]:
 
 def is_error(messages: list[Message]) -> Message | None:
     """The core's refusal, when that is all it said."""
-    if len(messages) == 1 and messages[0].template.startswith("errors:"):
+    if len(messages) == 1 and messages[0].template.startswith(("errors:", "capture:")):
         return messages[0]
     return None
 
@@ -286,9 +286,7 @@ def capture(bot: SlackBot, target: Target, event: dict[str, Any]) -> None:
     channel = str(event.get("channel") or "")
     thread_ts = str(event.get("thread_ts") or "")
     ts = str(event.get("ts") or "")
-    if not bot.core.meeting_running(
-        PLATFORM, target.team_id, channel, bot.clock(), thread_id=thread_ts
-    ):
+    if not bot.core.listening(PLATFORM, target.team_id, channel, bot.clock(), thread_id=thread_ts):
         return
     request, directory = bot.request(
         target.client,
@@ -336,7 +334,7 @@ def register_events(bot: SlackBot) -> None:
         thread_ts, ts = event.get("thread_ts"), event.get("ts")
         if not thread_ts or thread_ts == ts:
             return
-        if not CAPTURE.match(unescape(str(event.get("text") or ""))):
+        if read_line(unescape(str(event.get("text") or ""))) is None:
             return
         target = Target(client, _team(context, event), str(event["user"]))
         bot.later(capture, bot, target, event)

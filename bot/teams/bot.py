@@ -31,10 +31,11 @@ from bot.teams.cards import (
 from bot.teams.connector import ConnectorError
 from bot.teams.delivery import Origin, TeamsDelivery
 from bot.teams.invites import OutlookInvites
-from commands.core import CAPTURE, Core
+from commands.core import Core
 from commands.language.grammar import action_number, meeting_number
 from commands.messages import Button, Message, Recipient, Request, UserRef
 from commands.people.naming import action_buttons, meeting_buttons
+from commands.record.capture import read_line
 from commands.reviews.meeting_review import review_buttons
 from storage.db import Store
 from storage.models import ProcessedEvent
@@ -397,7 +398,7 @@ class TeamsBot:
         prefixed = COMMAND_PREFIX.match(text)
         addressed = mentioned_bot or origin.conversation_type == "personal"
         request = self._request(activity, origin, now, text)
-        if prefixed is None and CAPTURE.match(text):
+        if prefixed is None and read_line(text) is not None:
             messages = self.core.handle_message(request, directory)
             if messages or not addressed:
                 self._send_all(messages, origin, request)

@@ -21,6 +21,8 @@ ACTION_EXAMPLE = (
     "/mdt action M3 @tom confirm the grab rails are fitted by friday "
     "measure photo of fitted rails shared with the team"
 )
+# Words that introduce a due date; `for next tuesday` too, when what follows is a date.
+DUE_WORDS = frozenset({"by", "on", "due", "for"})
 DECISION_EXAMPLE = "/mdt decision M3 Discharge on 11 Feb because adaptations are fitted by 10 Feb"
 
 
@@ -77,14 +79,17 @@ def _due_kinds(ctx: Context) -> list[ClauseKind]:
         return parse_date(" ".join(words), ctx.today, ctx.calendar)
 
     return [
-        ClauseKind("due", frozenset({"by", "on", "due"}), date_of),
+        ClauseKind("due", DUE_WORDS, date_of),
         ClauseKind("due", DATE_STARTERS, date_of, keep_starter=True),
     ]
 
 
 def _due_from(ctx: Context, text: str) -> tuple[str, date | None, str | None]:
     found = scan_clauses(text.split(), _due_kinds(ctx))
-    problem = found.failures[-1][2] if found.failures else None
+    # Only a phrase introduced as a date (`by ...`) explains a missing one: `next meeting` in
+    # "book the next meeting" was never meant as a date.
+    said = [f for f in found.failures if f[1].split()[0].lower() in DUE_WORDS - {"for"}]
+    problem = said[-1][2] if said else None
     return found.head_text, found.values.get("due"), problem
 
 
@@ -115,11 +120,10 @@ def action(ctx: Context, args: str) -> None:
     owner_token, _, rest = rest.partition(" ")
     if not owner_token:
         ctx.fail("action_needs_owner", example=ACTION_EXAMPLE)
-    owner = _owner(ctx, owner_token)
-    second = (rest.split(maxsplit=1) or [""])[0].rstrip(",")
-    if looks_like_mention(second):
-        owners = [owner_token.rstrip(","), second]
+    if others := _other_owners(owner_token, rest):
+        owners = [owner_token.rstrip(",").split("/")[0], *others]
         ctx.fail("action_one_owner", owners=owners, example=ACTION_EXAMPLE)
+    owner = _owner(ctx, owner_token)
     body, measure = split_word(rest, "measure")
     description, due, problem = _due_from(ctx, body)
     if due is None and measure:
@@ -186,6 +190,27 @@ def action(ctx: Context, args: str) -> None:
         meeting=meeting_view(meeting, ctx.today),
         by=ctx.caller.display_name,
     )
+
+
+def _other_owners(owner_token: str, rest: str) -> list[str]:
+    """More owners named after the first (`@a and @b`, `@a, @b`, `@a/@b`): an action has one."""
+    names = [t for t in owner_token.split("/")[1:] if looks_like_mention(t)]
+    words = rest.split()
+    index = 0
+    while index < len(words):
+        word = words[index].rstrip(",")
+        if word.lower() in {"and", "&", "+", "or", "with"} and index + 1 < len(words):
+            following = words[index + 1].rstrip(",")
+            if not looks_like_mention(following):
+                break
+            names.append(following)
+            index += 2
+        elif looks_like_mention(word):
+            names.append(word)
+            index += 1
+        else:
+            break
+    return names
 
 
 def _owner(ctx: Context, token: str) -> Person:
