@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from commands.errors import CommandError
 from commands.governance.policy import Governance
-from commands.language.grammar import action_number, meeting_number
+from commands.language.grammar import action_number, decision_number, meeting_number
 from commands.language.workdays import WorkingCalendar
 from commands.messages import (
     Attachment,
@@ -23,7 +23,7 @@ from commands.messages import (
     Request,
     UserRef,
 )
-from storage.models import Action, Invitation, Meeting, Person, Workspace
+from storage.models import Action, Decision, Invitation, Meeting, Person, Workspace
 
 
 @dataclass
@@ -239,6 +239,25 @@ class Context:
         if action is None:
             self.fail("unknown_action", ref=f"A{number}")
         return action
+
+    def decision(self, token: str) -> Decision:
+        """The decision a ref names, in this workspace."""
+        number = decision_number(token)
+        if number is None:
+            self.fail("bad_decision_ref", token=token)
+        decision = self.session.scalar(
+            select(Decision).where(
+                Decision.workspace_id == self.workspace.id, Decision.number == number
+            )
+        )
+        if decision is None:
+            self.fail("unknown_decision", ref=f"D{number}")
+        return decision
+
+    def require_unlocked(self, meeting: Meeting, doing: str) -> None:
+        """Refuse any change to approved (locked) minutes, pointing to `/mdt addendum`."""
+        if meeting.locked:
+            self.fail("locked", meeting=meeting.ref, doing=doing)
 
     def invitation(self, meeting: Meeting, person: Person) -> Invitation | None:
         """A person's invitation to a meeting, if any."""

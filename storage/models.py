@@ -53,6 +53,10 @@ class Workspace(Base):
     holidays_nation: Mapped[str] = mapped_column(String(32), default="England and Wales")
     next_meeting_number: Mapped[int] = mapped_column(Integer, default=1)
     next_action_number: Mapped[int] = mapped_column(Integer, default=1)
+    next_decision_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    marking: Mapped[str] = mapped_column(
+        String(60), default="OFFICIAL-SENSITIVE", server_default="OFFICIAL-SENSITIVE"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -117,13 +121,23 @@ class Meeting(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue: Mapped[str | None] = mapped_column(Text)
+    minutes_status: Mapped[str | None] = mapped_column(String(12))
+    minutes_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    window_reminded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    late_flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     chair: Mapped[Person] = relationship(foreign_keys=[chair_id], lazy="joined")
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="meeting", order_by="Invitation.id"
     )
     agenda: Mapped[list[AgendaItem]] = relationship(order_by="AgendaItem.position")
-    decisions: Mapped[list[Decision]] = relationship(order_by="Decision.id")
+    decisions: Mapped[list[Decision]] = relationship(
+        order_by="Decision.id", foreign_keys="Decision.meeting_id"
+    )
     notes: Mapped[list[Note]] = relationship(order_by="Note.id")
     actions: Mapped[list[Action]] = relationship(back_populates="meeting", order_by="Action.number")
 
@@ -131,6 +145,11 @@ class Meeting(Base):
     def ref(self) -> str:
         """The user-facing reference, e.g. M3."""
         return f"M{self.number}"
+
+    @property
+    def locked(self) -> bool:
+        """The minutes are approved: the record is fixed, only an addendum may follow."""
+        return self.minutes_status == "approved"
 
 
 class Invitation(Base):
@@ -147,6 +166,7 @@ class Invitation(Base):
     apology_reason: Mapped[str | None] = mapped_column(Text)
     deputy_for_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_report: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitations")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
@@ -166,12 +186,17 @@ class AgendaItem(Base):
 
 
 class Decision(Base):
-    """A decision recorded at a meeting, with its rationale."""
+    """A decision recorded at a meeting, with its rationale; ref D<n>, numbered per workspace."""
 
     __tablename__ = "decision"
-    __table_args__ = (UniqueConstraint("source_channel", "source_message_id"),)
+    __table_args__ = (
+        UniqueConstraint("source_channel", "source_message_id"),
+        UniqueConstraint("workspace_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id"))
+    number: Mapped[int | None] = mapped_column(Integer)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     rationale: Mapped[str | None] = mapped_column(Text)
@@ -180,8 +205,72 @@ class Decision(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source_channel: Mapped[str | None] = mapped_column(String(100))
     source_message_id: Mapped[str | None] = mapped_column(String(100))
+    ratification: Mapped[str | None] = mapped_column(String(12))
+    ratified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ratified_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    ratified_in_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    ratification_reason: Mapped[str | None] = mapped_column(Text)
 
-    author: Mapped[Person] = relationship()
+    author: Mapped[Person] = relationship(foreign_keys=[author_id])
+    meeting: Mapped[Meeting] = relationship(foreign_keys=[meeting_id], viewonly=True)
+    dissents: Mapped[list[Dissent]] = relationship(order_by="Dissent.id", viewonly=True)
+
+    @property
+    def ref(self) -> str:
+        """The user-facing reference, e.g. D4."""
+        return f"D{self.number}"
+
+
+class Dissent(Base):
+    """One attendee's recorded disagreement with a decision, with their reason."""
+
+    __tablename__ = "dissent"
+    __table_args__ = (UniqueConstraint("source_channel", "source_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    escalate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source_channel: Mapped[str | None] = mapped_column(String(100))
+    source_message_id: Mapped[str | None] = mapped_column(String(100))
+
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class Correction(Base):
+    """A correction to draft minutes proposed by an attendee, accepted or declined by the chair."""
+
+    __tablename__ = "correction"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    author: Mapped[Person] = relationship(foreign_keys=[author_id], lazy="joined")
+
+
+class Addendum(Base):
+    """A dated, signed addition below approved minutes: the only change a locked record takes."""
+
+    __tablename__ = "addendum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    author: Mapped[Person] = relationship(lazy="joined")
 
 
 class Note(Base):
@@ -259,6 +348,15 @@ class ActionUpdate(Base):
     new_due: Mapped[date | None] = mapped_column(Date)
     old_owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     new_owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reason_kind: Mapped[str | None] = mapped_column(String(40))
+
+    author: Mapped[Person] = relationship(foreign_keys=[author_id], lazy="joined", viewonly=True)
+    old_owner: Mapped[Person | None] = relationship(
+        foreign_keys=[old_owner_id], lazy="joined", viewonly=True
+    )
+    new_owner: Mapped[Person | None] = relationship(
+        foreign_keys=[new_owner_id], lazy="joined", viewonly=True
+    )
 
 
 class ProcessedEvent(Base):

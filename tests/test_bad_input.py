@@ -80,6 +80,8 @@ CASES = [
     ("priya", "/mdt show M1 M2", "/mdt show M3"),
     ("priya", "/mdt show M99", "There is no meeting M99"),
     ("priya", "/mdt show X1", "`X1` is not a meeting reference."),
+    ("priya", "/mdt show D99", "There is no decision D99"),
+    ("priya", "/mdt show A99", "There is no action A99"),
     ("priya", "/mdt minutes", "/mdt minutes M3"),
     ("priya", "/mdt minutes M2 pdf", "`pdf` is not one of"),
     ("priya", "/mdt minutes M2 html extra", "/mdt minutes M3"),

@@ -188,7 +188,7 @@ def test_lines_that_are_not_commands_are_messages(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert heads(result.stdout) == ["[#mdt]", "[#mdt]", "[#mdt]"]
-    assert "[#mdt] Decision recorded in M1: Discharge on Friday" in result.stdout
+    assert "[#mdt] Decision D1 recorded in M1: Discharge on Friday" in result.stdout
 
 
 def test_migrate_creates_the_schema(tmp_path: Path) -> None:
@@ -271,7 +271,7 @@ def test_a_whole_meeting_played_through_a_pipe(tmp_path: Path) -> None:
         "Case: BH-5521.",
         "Present: Adult Social Care (@priya), Housing (@tom).",
         "Not quorate: no one from Health is present.",
-        "Decision recorded in M1: Discharge to the flat on 11 Feb",
+        "Decision D1 recorded in M1: Discharge to the flat on 11 Feb",
         "To be ratified: the meeting is not quorate.",
         "Action A1 for @tom, due Wed 10 Feb 2027: confirm the grab rails are fitted",
         "SMART: S M R T; A once @tom accepts.",

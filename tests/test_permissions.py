@@ -22,6 +22,7 @@ SETUP = [
     ":in ward",
     "/mdt start M2",
     "/mdt action M2 @tom send the care plan to the GP by 10/2/2027 measure copy on file",
+    "/mdt decision M2 The care plan goes to the GP because the GP prescribes",
     ":in team",
 ]
 ROLES = {
@@ -63,7 +64,7 @@ RULES = {
         "/mdt decision M2 Discharge on Friday because the flat is ready",
         RECORDERS,
         "Only the chair of M2 (@priya) or a minute-taker can record decisions.",
-        success="Decision recorded in M2",
+        success="Decision D2 recorded in M2",
     ),
     "action": Rule(
         "/mdt action M2 @sam book the OT visit by 10/2/2027 measure visit date recorded",
@@ -83,6 +84,20 @@ RULES = {
         "Only people invited to M1 can see it. Ask the chair, @priya, to invite you.",
         changes=False,
         success="M1 Strategy - Wed 3 Feb 2027",
+    ),
+    "show-decision": Rule(
+        "/mdt show D1",
+        INVITED,
+        "Only people invited to M2 can see D1. Ask the chair, @priya, to invite you.",
+        changes=False,
+        success="D1 from M2 Discharge",
+    ),
+    "show-action": Rule(
+        "/mdt show A1",
+        INVITED,
+        "Only people invited to M2 can see A1. Ask the chair, @priya, to invite you.",
+        changes=False,
+        success="A1 from M2 Discharge: send the care plan to the GP",
     ),
     "agenda-list": Rule(
         "/mdt agenda M1",
@@ -296,7 +311,7 @@ def test_the_chair_sets_a_new_date_without_being_asked(console: Console) -> None
 def test_a_minute_taker_records_but_may_not_end(console: Console) -> None:
     scenario(console)
     printed = console(":as max", ":in ward", "decision: Discharge on Friday because it is safe")
-    assert "[#ward] Decision recorded in M2: Discharge on Friday" in printed
+    assert "[#ward] Decision D2 recorded in M2: Discharge on Friday" in printed
     before = snapshot(console.store)
     printed = console("/mdt end")
     assert printed.startswith("[only @max] Only the chair of M2 (@priya) can end it.")

@@ -36,8 +36,30 @@ class AttendeeView:
 
 
 @dataclass(frozen=True)
+class DissentView:
+    """One person's disagreement with a decision."""
+
+    person: PersonView
+    reason: str
+    at: datetime
+    late: bool = False
+    escalate: bool = False
+
+
+@dataclass(frozen=True)
+class RatificationView:
+    """A later quorate meeting's answer to a decision made while not quorate."""
+
+    outcome: str
+    at: datetime
+    by: PersonView
+    meeting_ref: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class DecisionView:
-    """A decision with its rationale."""
+    """A decision with its rationale, its ref `D<n>` and what came of it."""
 
     number: int
     text: str
@@ -45,6 +67,26 @@ class DecisionView:
     author: PersonView
     to_ratify: bool
     at: datetime
+    ref: str = ""
+    meeting_ref: str = ""
+    late: bool = False
+    dissents: list[DissentView] = field(default_factory=list)
+    ratification: RatificationView | None = None
+
+    @property
+    def label(self) -> str:
+        """`D4`, or the number within its meeting for a decision from before refs."""
+        return self.ref or str(self.number)
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A note for the minutes."""
+
+    author: PersonView
+    text: str
+    at: datetime | None = None
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +105,9 @@ class ActionView:
     overdue: bool
     extension_requested: date | None
     extension_reason: str | None
+    recorded_by: PersonView | None = None
+    recorded_at: datetime | None = None
+    late: bool = False
 
     @property
     def smart_text(self) -> str:
@@ -108,8 +153,16 @@ class MeetingView:
     invitees: list[AttendeeView] = field(default_factory=list)
     agenda: list[str] = field(default_factory=list)
     decisions: list[DecisionView] = field(default_factory=list)
-    notes: list[tuple[PersonView, str]] = field(default_factory=list)
+    notes: list[NoteView] = field(default_factory=list)
     actions: list[ActionView] = field(default_factory=list)
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+    venue: str | None = None
+
+    @property
+    def minute_takers(self) -> set[str]:
+        """The external ids of those invited as minute-taker."""
+        return {a.person.external_id for a in self.invitees if a.role == "minute-taker"}
 
     @property
     def invited(self) -> list[AttendeeView]:
@@ -190,6 +243,7 @@ def action_view(action: Action, today: date) -> ActionView:
         overdue=action.status == "open" and action.due < today,
         extension_requested=action.extension_requested,
         extension_reason=action.extension_reason,
+        recorded_at=action.created_at,
     )
 
 
@@ -214,6 +268,7 @@ def decision_view(number: int, decision: Decision) -> DecisionView:
         author=person_view(decision.author),
         to_ratify=decision.to_ratify,
         at=decision.created_at,
+        ref=decision.ref if decision.number is not None else "",
     )
 
 
@@ -234,6 +289,9 @@ def meeting_view(meeting: Meeting, today: date, *, full: bool = False) -> Meetin
         chair=person_view(meeting.chair),
         series=meeting.series_interval,
         quorate=meeting.quorate,
+        started_at=meeting.started_at,
+        closed_at=meeting.closed_at,
+        venue=meeting.venue,
     )
     if full:
         view.invitees.extend(attendee_view(i) for i in meeting.invitations)
@@ -244,5 +302,5 @@ def meeting_view(meeting: Meeting, today: date, *, full: bool = False) -> Meetin
     return view
 
 
-def _note(note: Note) -> tuple[PersonView, str]:
-    return person_view(note.author), note.text
+def _note(note: Note) -> NoteView:
+    return NoteView(person_view(note.author), note.text, note.created_at)

@@ -12,6 +12,7 @@ from commands.errors import CommandError
 
 MEETING_REF = re.compile(r"^[Mm](\d{1,9})$")
 ACTION_REF = re.compile(r"^[Aa](\d{1,9})$")
+DECISION_REF = re.compile(r"^[Dd](\d{1,9})$")
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,38}$")
 MAX_TEXT = 2000
 MAX_TITLE = 200
@@ -116,6 +117,12 @@ def meeting_number(token: str) -> int | None:
 def action_number(token: str) -> int | None:
     """The number in an action ref like A17 (any case), or None."""
     match = ACTION_REF.match(token)
+    return int(match.group(1)) if match else None
+
+
+def decision_number(token: str) -> int | None:
+    """The number in a decision ref like D4 (any case), or None."""
+    match = DECISION_REF.match(token)
     return int(match.group(1)) if match else None
 
 

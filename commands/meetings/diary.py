@@ -23,7 +23,9 @@ from commands.language.dates import (
 from commands.language.grammar import (
     MAX_TITLE,
     ClauseKind,
+    action_number,
     clean_text,
+    decision_number,
     first_word,
     nearest,
     read_case_ref,
@@ -44,6 +46,7 @@ from commands.people.naming import (
     read_mentions,
     unique_people,
 )
+from commands.record.lookup import show_action, show_decision
 from commands.registry import command
 from storage.models import AgendaItem, Invitation, Meeting
 from storage.queries import load_meeting_in_full
@@ -205,16 +208,22 @@ def list_meetings(ctx: Context, args: str) -> None:
 
 @command(
     "show",
-    usage="/mdt show M3",
-    summary="everything about one meeting",
+    usage="/mdt show M3|D4|A17",
+    summary="everything about one meeting; one decision; one action with its whole history",
     example="/mdt show M3",
     who="invitees",
 )
 def show(ctx: Context, args: str) -> None:
-    """Show one meeting: agenda, attendance by agency, decisions, actions."""
+    """Show one meeting, one decision (D4) or one action with its history (A17)."""
     ref = args.strip()
     if not ref or len(ref.split()) != 1:
-        ctx.fail("usage", usage="/mdt show M3", example="/mdt show M3")
+        ctx.fail("usage", usage="/mdt show M3|D4|A17", example="/mdt show M3")
+    if action_number(ref) is not None:
+        show_action(ctx, ref)
+        return
+    if decision_number(ref) is not None:
+        show_decision(ctx, ref)
+        return
     meeting = ctx.meeting(ref)
     ctx.require_invitee(meeting, "see it")
     full = load_meeting_in_full(ctx.session, meeting.id)

@@ -54,6 +54,8 @@ def decision(ctx: Context, args: str) -> None:
     if not text:
         ctx.fail("decision_needs_text", example=DECISION_EXAMPLE)
     record = Decision(
+        workspace_id=ctx.workspace.id,
+        number=_allocate_decision_number(ctx),
         meeting_id=meeting.id,
         text=text,
         rationale=rationale or None,
@@ -68,10 +70,21 @@ def decision(ctx: Context, args: str) -> None:
         "record:decision",
         channel=meeting.channel,
         meeting=meeting_view(meeting, ctx.today),
+        ref=record.ref,
         text=text,
         rationale=rationale,
         to_ratify=record.to_ratify,
     )
+
+
+def _allocate_decision_number(ctx: Context) -> int:
+    workspace = ctx.session.scalar(
+        select(Workspace).where(Workspace.id == ctx.workspace.id).with_for_update()
+    )
+    assert workspace is not None
+    number = workspace.next_decision_number
+    workspace.next_decision_number = number + 1
+    return number
 
 
 def _due_kinds(ctx: Context) -> list[ClauseKind]:

@@ -147,7 +147,7 @@ def test_a_meeting_end_to_end(teams: Teams) -> None:
     confirm = only(teams.fake.take(), CHANNEL)
     assert confirm.reply_to == thread
     assert confirm.conversation == f"{CHANNEL};messageid={thread}"
-    assert "Decision recorded in M1" in confirm.text()
+    assert "Decision D1 recorded in M1" in confirm.text()
     teams.say(
         PRIYA,
         f"action: {at_tom} confirm the grab rails are fitted by 10/2/2027 "
