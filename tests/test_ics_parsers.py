@@ -6,9 +6,7 @@ meeting at the instant zoneinfo gives, in zones on both hemispheres, either side
 
 from __future__ import annotations
 
-import fcntl
 import json
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -23,8 +21,8 @@ from icalendar import Calendar
 from bot.config import Settings, invite_domain
 from commands.meetings.calendar_invite import ics_for
 from tests.conftest import Console
+from tests.node_tools import node_tools
 
-TOOLS = Path(__file__).parent / "tools"
 ISSUED = datetime(2027, 1, 5, 8, 30, tzinfo=UTC)
 # Each zone's clock changes in 2027 (local dates); meetings go the day before and the day after.
 CHANGES = {
@@ -47,20 +45,8 @@ CASES = sorted(
 
 @pytest.fixture(scope="session")
 def ical_js() -> Path:
-    """ical.js installed into the tests' tools folder (once, whichever test worker comes first)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    assert node, "node is needed to check invites with ical.js"
-    assert npm, "npm is needed to install ical.js"
-    with (TOOLS / ".install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (TOOLS / "node_modules" / "ical.js" / "package.json").exists():
-            subprocess.run(
-                [npm, "install", "--no-audit", "--no-fund", "--silent"],
-                cwd=TOOLS,
-                check=True,
-                timeout=300,
-            )
-    return TOOLS / "ical_starts.mjs"
+    """ical.js installed into the tests' tools folder."""
+    return node_tools() / "ical_starts.mjs"
 
 
 def person(n: int, name: str, email: str | None) -> Any:

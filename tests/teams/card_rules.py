@@ -1,16 +1,24 @@
-"""What Teams asks of a message: a card valid under Adaptive Cards 1.5, distinct ids, 28 KB."""
+"""What Teams asks of a message: a card valid under Adaptive Cards 1.5, distinct ids, 28 KB.
+
+Every card checked here is also kept (once per distinct card) for Microsoft's `adaptivecards`
+JS parser, which reads them all in one Node process when the Teams tests end
+(`js_parser_problems`, run by the session fixture in tests/teams/conftest.py).
+"""
 
 from __future__ import annotations
 
 import copy
 import json
 import re
+import subprocess
 from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft6Validator
+
+from tests.node_tools import node_tools
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_FILE = Path(__file__).parent.parent / "data" / "adaptive-card-1.5.0.json"
@@ -22,6 +30,10 @@ CHANNEL_ID = re.compile(r"19:[^\s@]+@thread\.")
 NOT_ELEMENTS = frozenset({"data", "msteams"})
 DATA_URLS_REFUSED = True
 CHECKED: Counter[str] = Counter()
+# Every distinct card checked in this process, by its canonical JSON, for the JS parser.
+SEEN: dict[str, dict[str, Any]] = {}
+# Schema errors by card shape (see `_shape`): a long meeting's cards differ only in their words.
+_SCHEMA_ERRORS: dict[str, list[str]] = {}
 
 
 @cache
@@ -49,12 +61,37 @@ def element_ids(node: Any) -> list[str]:
     return found
 
 
+def schema_problems(card: dict[str, Any]) -> list[str]:
+    """The card's errors under the Adaptive Cards 1.5 schema (with `msteams` allowed)."""
+    shape = json.dumps(_shape(card), sort_keys=True)
+    if shape not in _SCHEMA_ERRORS:
+        _SCHEMA_ERRORS[shape] = [
+            f"{'/'.join(map(str, e.absolute_path)) or 'card'}: {e.message}"
+            for e in validator().iter_errors(card)
+        ]
+    return _SCHEMA_ERRORS[shape]
+
+
+def _shape(node: Any) -> Any:
+    """The card without what the schema leaves free, so one check serves many cards: a
+    TextBlock's text (any string), an action's data (any string or object), and repeats in a
+    list (the schema checks each item alone; it has no minItems, maxItems or uniqueItems)."""
+    if isinstance(node, list):
+        unique = {json.dumps(s, sort_keys=True): s for s in map(_shape, node)}
+        return list(unique.values())
+    if not isinstance(node, dict):
+        return node
+    shaped = {key: _shape(value) for key, value in node.items()}
+    if node.get("type") == "TextBlock" and isinstance(node.get("text"), str):
+        shaped["text"] = ""
+    if str(node.get("type", "")).startswith("Action.") and isinstance(node.get("data"), dict):
+        shaped["data"] = {}
+    return shaped
+
+
 def card_problems(card: dict[str, Any]) -> list[str]:
     """Why a card would be refused: schema errors and ids used twice (none if it is fine)."""
-    problems = [
-        f"{'/'.join(map(str, e.absolute_path)) or 'card'}: {e.message}"
-        for e in validator().iter_errors(card)
-    ]
+    problems = list(schema_problems(card))
     twice = [i for i, n in Counter(element_ids(card)).items() if n > 1]
     problems += [f"id {i!r} used more than once" for i in twice]
     problems += [
@@ -97,12 +134,14 @@ def _elements(node: Any) -> list[dict[str, Any]]:
 
 
 def activity_problems(activity: dict[str, Any]) -> list[str]:
-    """Why Teams would refuse a message activity: its size and each card on it."""
+    """Why Teams would refuse a message activity: its size and each card on it (kept for later)."""
     size = len(json.dumps(activity, ensure_ascii=False).encode("utf-8"))
     problems = [f"message is {size} bytes, over {MESSAGE_LIMIT}"] if size > MESSAGE_LIMIT else []
     for attachment in activity.get("attachments", []):
         if attachment.get("contentType") == CARD_TYPE:
-            problems += card_problems(attachment["content"])
+            card = attachment["content"]
+            SEEN.setdefault(json.dumps(card, sort_keys=True), card)
+            problems += card_problems(card)
             CHECKED["cards"] += 1
         elif DATA_URLS_REFUSED and str(attachment.get("contentUrl", "")).startswith("data:"):
             problems.append(f"{attachment.get('name')!r} sent as a data: URL")
@@ -114,3 +153,33 @@ def assert_fit_for_teams(activity: dict[str, Any]) -> None:
     """Fail the test that made Teams refuse a message."""
     problems = activity_problems(activity)
     assert not problems, "Teams would refuse this message:\n" + "\n".join(problems)
+
+
+def js_parser_problems(cards: list[dict[str, Any]]) -> list[list[str]]:
+    """What Microsoft's `adaptivecards` JS parser logs for each card (parse and validation).
+
+    One Node process reads the whole batch; an empty list for a card means it parsed clean.
+    """
+    script = node_tools() / "card_check.mjs"
+    result = subprocess.run(
+        ["node", str(script)],
+        input=json.dumps(cards),
+        capture_output=True,
+        check=True,
+        text=True,
+        timeout=120,
+    )
+    found: list[list[str]] = json.loads(result.stdout)
+    assert len(found) == len(cards), "the JS parser answers for every card"
+    return found
+
+
+def assert_js_parser_accepts(cards: list[dict[str, Any]]) -> None:
+    """Fail when the JS parser logs anything for any of the cards."""
+    refused = [
+        f"{json.dumps(card)[:300]}\n  " + "\n  ".join(problems)
+        for card, problems in zip(cards, js_parser_problems(cards), strict=True)
+        if problems
+    ]
+    head = f"the adaptivecards JS parser refuses {len(refused)} card(s):"
+    assert not refused, "\n".join([head, *refused])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,13 @@ from bot.config import Settings
 from bot.teams.app import build_teams_bot
 from bot.teams.bot import TeamsBot
 from storage.db import Store
-from tests.teams.card_rules import CARD_TYPE, assert_fit_for_teams
+from tests.teams.card_rules import (
+    CARD_TYPE,
+    CHECKED,
+    SEEN,
+    assert_fit_for_teams,
+    assert_js_parser_accepts,
+)
 from tests.teams.fake_teams import (
     APP_ID,
     BOT_ID,
@@ -169,6 +176,23 @@ def bot_mention() -> tuple[str, dict[str, Any]]:
     """The text and entity of an @mention of the bot."""
     text = "<at>MDT</at>"
     return text, {"type": "mention", "text": text, "mentioned": {"id": BOT_ID, "name": "MDT"}}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_card_through_the_js_parser() -> Iterator[None]:
+    """When the Teams tests end, every distinct card they produced goes through the JS parser.
+
+    With MDT_TEST_CARD_REPORT set to a file, each test process adds a line of counts to it.
+    """
+    yield
+    cards = list(SEEN.values())
+    report = os.environ.get("MDT_TEST_CARD_REPORT")
+    if report:
+        counts = {**CHECKED, "distinct_cards": len(cards), "worker": os.getpid()}
+        with open(report, "a", encoding="utf-8") as out:
+            out.write(json.dumps(counts) + "\n")
+    if cards:
+        assert_js_parser_accepts(cards)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from tests.teams.card_rules import (
     activity_problems,
     card_problems,
     element_ids,
+    js_parser_problems,
     text_problems,
 )
 from tests.teams.conftest import Teams, mention
@@ -223,3 +224,21 @@ def test_backtick_spans_become_bold_and_a_lone_backtick_stays(teams: Teams) -> N
     teams.command(PRIYA, "new Strategy `urgent` discussion ` on 4/2/2027 at 10:00")
     card = teams.fake.to(CHANNEL)[0]
     assert "Strategy **urgent** discussion `" in card.text()
+
+
+def test_the_js_parser_refuses_what_teams_mobile_refuses() -> None:
+    field = {"type": "Input.Text", "id": "text", "label": "Item", "isRequired": True}
+    bad = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [field, field, {"type": "Input.ChoiceSet", "id": "with", "choices": []}],
+        "actions": [{"type": "Action.Launch", "title": "Go"}],
+    }
+    good = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Hi"}]}
+    refused, accepted = js_parser_problems([bad, good])
+    assert accepted == []
+    words = "\n".join(refused)
+    assert 'Duplicate Id "text"' in words
+    assert "Required inputs should have an error message" in words
+    assert "must have at least one choice" in words
+    assert 'Unknown action type "Action.Launch"' in words
