@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.http_edge import DEFAULT_MAX_REQUEST_BYTES
 from commands.governance.policy import DEFAULT_CASE_PATTERN, Governance
 from commands.language.workdays import nation_code
 
@@ -53,6 +54,7 @@ class Settings:
     teams_graph_calendar_user: str | None = None
     governance: Governance = field(default_factory=Governance)
     invite_domain: str = "localhost"
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
 
     @property
     def teams_configured(self) -> bool:
@@ -116,7 +118,18 @@ class Settings:
             **_teams_from_env(env),
             governance=_governance_from_env(env),
             invite_domain=invite_domain(env),
+            max_request_bytes=_max_request_bytes(env),
         )
+
+
+def _max_request_bytes(env: Mapping[str, str]) -> int:
+    """MDT_MAX_REQUEST_BYTES: the largest request body the server reads (1 MB by default)."""
+    text = env.get("MDT_MAX_REQUEST_BYTES", str(DEFAULT_MAX_REQUEST_BYTES)).strip()
+    if not text.isascii() or not text.isdigit() or not 1024 <= int(text) <= 100_000_000:
+        raise SettingsError(
+            f"MDT_MAX_REQUEST_BYTES={text!r} is not a number of bytes from 1024 to 100000000"
+        )
+    return int(text)
 
 
 def invite_domain(env: Mapping[str, str]) -> str:

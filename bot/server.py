@@ -6,12 +6,9 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from json import JSONDecodeError
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from slack_bolt.request.internals import parse_body
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -21,6 +18,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
+from bot.http_edge import (
+    DEFAULT_MAX_REQUEST_BYTES,
+    RefusedError,
+    check_slack_body,
+    read_body,
+    verify_slack_signature,
+)
 from bot.slack.app import Clock, SlackBot, build_slack_bot
 from bot.slack.install import INSTALL_PATH, REDIRECT_PATH
 from commands.core import Core, CoreSettings
@@ -28,35 +32,31 @@ from storage.db import Store
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1_000_000
 EVENTS_PATH = "/slack/events"
 
 
-def _well_formed(bolt_body: object) -> bool:
-    return isinstance(bolt_body, dict) and bool(bolt_body)
-
-
-def slack_routes(bot: SlackBot | App, signing_secret: str) -> list[BaseRoute]:
+def slack_routes(
+    bot: SlackBot | App,
+    signing_secret: str,
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+) -> list[BaseRoute]:
     """Slack's routes for a Bolt app: events (signed), and the OAuth install pages when on.
 
-    With our bot, the work a request causes starts only once its ack has been sent.
+    A request is read within `max_request_bytes`, its signature checked on the raw bytes, and
+    its body held to what Slack sends (forms for commands and interactivity, JSON for events)
+    before Bolt sees it. With our bot, the work a request causes starts once its ack is sent.
     """
     app = bot.app if isinstance(bot, SlackBot) else bot
-    verifier = SignatureVerifier(signing_secret)
 
     async def events(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return PlainTextResponse("request too large", status_code=413)
-        if not verifier.is_valid_request(body, dict(request.headers)):
-            return PlainTextResponse("invalid signature", status_code=401)
         try:
-            parsed = parse_body(body.decode("utf-8"), request.headers.get("content-type"))
-            if not _well_formed(parsed):
-                return PlainTextResponse("malformed request", status_code=400)
+            body = await read_body(request, max_request_bytes)
+            verify_slack_signature(body, request.headers, signing_secret)
+            check_slack_body(body, request.headers)
             bolt_request = to_bolt_request(request, body)
-        except (JSONDecodeError, UnicodeDecodeError, ValueError, TypeError, AttributeError):
-            return PlainTextResponse("malformed request", status_code=400)
+        except RefusedError as refused:
+            log.info("Slack request refused (%d): %s", refused.status, refused.reason)
+            return PlainTextResponse(refused.reason, status_code=refused.status)
         if isinstance(bot, App):
             return to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))
         response, held = await run_in_threadpool(bot.dispatch, bolt_request)
@@ -127,7 +127,7 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     if slack is not None:
         assert settings.slack_signing_secret is not None
-        routes += slack_routes(slack, settings.slack_signing_secret)
+        routes += slack_routes(slack, settings.slack_signing_secret, settings.max_request_bytes)
     routes += list(extra_routes)
 
     @asynccontextmanager

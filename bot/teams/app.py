@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings, SettingsError
+from bot.http_edge import DEFAULT_MAX_REQUEST_BYTES, RefusedError, read_body
 from bot.teams.auth import InboundAuth, SigningKeys
 from bot.teams.bot import TeamsBot
 from bot.teams.connector import Connector
@@ -22,8 +23,6 @@ from bot.teams.invites import OutlookInvites
 from bot.teams.tokens import token_source
 from commands.core import Core, CoreSettings
 from storage.db import Store
-
-MAX_BODY = 1_000_000
 
 
 def _utc_now() -> datetime:
@@ -85,13 +84,16 @@ def build_teams_bot(
     )
 
 
-def teams_endpoint(bot: TeamsBot) -> Callable[[Request], object]:
-    """The Starlette endpoint: the body read once, the bot run off the event loop."""
+def teams_endpoint(
+    bot: TeamsBot, max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+) -> Callable[[Request], object]:
+    """The Starlette endpoint: the body read once within the limit, the bot run off the loop."""
 
     async def messages(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return Response(status_code=413)
+        try:
+            body = await read_body(request, max_request_bytes)
+        except RefusedError as refused:
+            return Response(refused.reason, status_code=refused.status)
         status, payload = await run_in_threadpool(bot.handle, dict(request.headers), body)
         if payload is None:
             return Response(status_code=status)
@@ -105,4 +107,5 @@ def teams_routes(settings: Settings, store: Store) -> list[Route]:
     if not settings.teams_configured:
         return []
     bot = build_teams_bot(settings, store)
-    return [Route("/api/messages", teams_endpoint(bot), methods=["POST"])]
+    endpoint = teams_endpoint(bot, settings.max_request_bytes)
+    return [Route("/api/messages", endpoint, methods=["POST"])]

@@ -107,7 +107,7 @@ class InboundAuth:
         token = bearer(headers)
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError:
+        except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
             raise AuthError(401, "malformed token") from None
         kid = header.get("kid")
         if header.get("alg") not in ALGORITHMS or not isinstance(kid, str):
@@ -131,7 +131,7 @@ class InboundAuth:
             raise AuthError(401, "token for another audience") from None
         except jwt.InvalidIssuerError:
             raise AuthError(401, "token from another issuer") from None
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
             raise AuthError(401, "token signature or claims invalid") from None
         self._check_times(claims)
         claims["_endorsements"] = endorsements

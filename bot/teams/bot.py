@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from bot.http_edge import RefusedError, loads
 from bot.teams import records
 from bot.teams.auth import AuthError, InboundAuth
 from bot.teams.cards import (
@@ -74,8 +74,8 @@ class Reply:
 def parse_activity(body: bytes) -> dict[str, Any] | None:
     """The activity, if the body is one with what this bot needs; None otherwise."""
     try:
-        activity = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        activity = loads(body)
+    except RefusedError:
         return None
     if not isinstance(activity, dict):
         return None
