@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.http_edge import DEFAULT_MAX_REQUEST_BYTES
+from commands.escalation.protocols import DEFAULT_PROTOCOL, ProtocolError, protocol
 from commands.governance.policy import DEFAULT_CASE_PATTERN, Governance
 from commands.language.workdays import nation_code
 
@@ -170,7 +171,18 @@ def _governance_from_env(env: Mapping[str, str]) -> Governance:
         own_domains=tuple(d for d in domains if d),
         case_years=_years(env, "MDT_RETENTION_CASE_YEARS", 6),
         review_years=_years(env, "MDT_RETENTION_REVIEW_YEARS", 2),
+        escalation_protocol=_escalation_protocol(env),
     )
+
+
+def _escalation_protocol(env: Mapping[str, str]) -> str:
+    """MDT_ESCALATION_PROTOCOL: a shipped protocol's name; every protocol file is read here."""
+    key = env.get("MDT_ESCALATION_PROTOCOL", DEFAULT_PROTOCOL).strip() or DEFAULT_PROTOCOL
+    try:
+        protocol(key)
+    except ProtocolError as error:
+        raise SettingsError(f"MDT_ESCALATION_PROTOCOL: {error}") from None
+    return key
 
 
 def _slack_from_env(env: Mapping[str, str]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from bot.notify import (
     UnreachableError,
     notifiers_for,
 )
+from commands.escalation.sweep import StageSweep
 from commands.messages import Message
 from commands.outbox.queue import delivered, delivery_failed, queued_message
 from commands.reminders.sweep import ReminderSweep, SweepReport
@@ -115,6 +116,7 @@ class Worker:
         self.reminders = ReminderSweep(
             store, self.name, lease=self.options.lease, batch=self.options.batch
         )
+        self.stage_notices = StageSweep(store, self.name, lease=self.options.lease)
 
     def run_once(self, now: datetime) -> Outcome:
         """One sweep (reminders, then any further steps) and one pass over the outbox.
@@ -123,6 +125,7 @@ class Worker:
         (commands.outbox.queue.enqueue) in the transaction of its change; delivery is shared.
         """
         outcome = Outcome(self.reminders.run(now))
+        self.stage_notices(now)
         for step in self.steps:
             step(now)
         self.deliver(now, outcome)

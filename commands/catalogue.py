@@ -3,6 +3,7 @@
 from commands import help
 from commands.actions import follow_up
 from commands.governance import commands as governance
+from commands.escalation import disagreements
 from commands.meetings import attendance, diary, running
 from commands.people import iam
 from commands.record import recording
@@ -11,6 +12,7 @@ from commands.reviews import review
 __all__ = [
     "attendance",
     "diary",
+    "disagreements",
     "follow_up",
     "governance",
     "help",

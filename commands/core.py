@@ -158,7 +158,9 @@ class Core:
                 return ctx.messages
         except CommandError as error:
             context = {"example": _example(word), **error.context}
-            return [self._private(request, f"errors:{error.name}", context)]
+            # A feature may keep its own mistakes beside its replies: `file:key` names them.
+            template = error.name if ":" in error.name else f"errors:{error.name}"
+            return [self._private(request, template, context)]
         except IntegrityError:
             if captured and request.message_id:
                 return []  # the platform delivered this message twice: recorded once already
@@ -214,6 +216,7 @@ class Core:
                 timezone=self.settings.timezone,
                 holidays_nation=self.settings.holidays_nation,
                 next_meeting_number=1,
+                next_disagreement_number=1,
                 next_action_number=1,
                 created_at=session.info["now"],
             )

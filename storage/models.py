@@ -57,6 +57,7 @@ class Workspace(Base):
     marking: Mapped[str] = mapped_column(
         String(60), default="OFFICIAL-SENSITIVE", server_default="OFFICIAL-SENSITIVE"
     )
+    next_disagreement_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -555,3 +556,93 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Disagreement(Base):
+    """A professional disagreement `E<n>` about a decision, taken through a protocol's stages."""
+
+    __tablename__ = "disagreement"
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    protocol: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    reason: Mapped[str] = mapped_column(Text)
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stage_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stage_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_text: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    raised_by: Mapped[Person] = relationship(foreign_keys=[raised_by_id])
+    meeting: Mapped[Meeting] = relationship()
+    decision: Mapped[Decision] = relationship()
+    members: Mapped[list[DisagreementMember]] = relationship(order_by="DisagreementMember.id")
+    steps: Mapped[list[DisagreementStep]] = relationship(order_by="DisagreementStep.id")
+
+    @property
+    def ref(self) -> str:
+        """The disagreement's reference, `E<n>`."""
+        return f"E{self.number}"
+
+
+class DisagreementMember(Base):
+    """Someone involved in a disagreement, from the stage they were brought in at."""
+
+    __tablename__ = "disagreement_member"
+    __table_args__ = (UniqueConstraint("disagreement_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disagreement_id: Mapped[int] = mapped_column(ForeignKey("disagreement.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    stage: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(12))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined")
+
+
+class DisagreementStep(Base):
+    """One step of a disagreement's history: opened, someone added, escalated, overdue, resolved."""
+
+    __tablename__ = "disagreement_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disagreement_id: Mapped[int] = mapped_column(ForeignKey("disagreement.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    stage: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    author: Mapped[Person | None] = relationship(foreign_keys=[author_id], lazy="joined")
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id], lazy="joined")
+
+
+class StageNotice(Base):
+    """The worker's notice that a stage ran out of time: a row claimed under a lease."""
+
+    __tablename__ = "stage_notice"
+    __table_args__ = (Index("ix_stage_notice_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    disagreement_id: Mapped[int] = mapped_column(ForeignKey("disagreement.id"), index=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

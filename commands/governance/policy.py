@@ -17,6 +17,7 @@ class Governance:
     own_domains: tuple[str, ...] = ()
     case_years: int = 6
     review_years: int = 2
+    escalation_protocol: str = "default"
 
     def case_ref_ok(self, ref: str) -> bool:
         """The reference fits the workspace's pattern (letters compared in upper case)."""
