@@ -2,8 +2,8 @@
 
 from commands import help
 from commands.actions import follow_up
-from commands.governance import commands as governance
 from commands.escalation import disagreements
+from commands.governance import commands as governance
 from commands.meetings import attendance, diary, running
 from commands.people import iam
 from commands.record import recording

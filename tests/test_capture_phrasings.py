@@ -1,4 +1,4 @@
-"""What a chair types in a running meeting: recorded, answered with a "did you mean", or left alone."""
+"""What a chair types in a running meeting: recorded, answered with a "did you mean", or left be."""
 
 from __future__ import annotations
 
@@ -112,15 +112,17 @@ def test_ordinary_chat_is_left_alone(line: str) -> None:
 def test_misspellings_are_within_two_edits() -> None:
     for word, typos in MISSPELT.items():
         for typo in typos:
-            assert distance(typo.lower().removesuffix("s"), word) <= 2 or distance(
-                typo.lower(), word
-            ) <= 2, typo
+            assert (
+                distance(typo.lower().removesuffix("s"), word) <= 2
+                or distance(typo.lower(), word) <= 2
+            ), typo
 
 
 def test_refs_before_or_after_the_word_name_the_meeting() -> None:
     for line in ("M4: decision: refer", "decision M4: refer", "m4 decision: refer"):
         found = read_line(line)
-        assert found is not None and found.ref is not None
+        assert found is not None
+        assert found.ref is not None
         assert (found.kind, found.ref.upper(), found.text) == ("capture", "M4", "refer")
 
 
@@ -176,7 +178,8 @@ def test_console_near_miss_is_answered_privately(
     before = snapshot(console.store)
     printed = console(line)
     assert blocks(printed) == [
-        f"[only @priya] Did you mean `{suggestion.split(':')[0]}:`? Nothing was recorded. "
+        f"[only @priya] Did you mean `{suggestion.split(':', maxsplit=1)[0]}:`? "
+        "Nothing was recorded. "
         f"To record it, type:\n{suggestion}"
     ]
     assert snapshot(console.store) == before
@@ -207,7 +210,7 @@ def test_capture_after_the_end_says_how_to_add_it(console: Console) -> None:
     assert "`/mdt action M1 @tom do x by friday`" in printed
     assert "/mdt agenda <ref> next time" in printed
     assert snapshot(console.store) == before
-    assert "Decision recorded in M1" in console("/mdt decision M1 the bank will be asked")
+    assert "Decision D1 recorded in M1" in console("/mdt decision M1 the bank will be asked")
 
 
 def test_two_running_meetings_ask_which(console: Console) -> None:
@@ -228,9 +231,9 @@ def test_two_running_meetings_ask_which(console: Console) -> None:
         "/mdt decision M2: ask the GP",
         "m1: action: @tom do x by friday",
     )
-    assert "Decision recorded in M2: refer to MASH" in printed
-    assert "Decision recorded in M1: visit at home" in printed
-    assert "Decision recorded in M2: ask the GP" in printed
+    assert "Decision D1 recorded in M2: refer to MASH" in printed
+    assert "Decision D2 recorded in M1: visit at home" in printed
+    assert "Decision D3 recorded in M2: ask the GP" in printed
     assert "Action A1 for @tom" in printed
     assert counts(console) == (3, 1, 0)
 

@@ -42,7 +42,7 @@ def decided(console: Console) -> Console:
     """M1 running with decision D1; the worker's sweep runs on every `:clock`."""
     console.session.sweep = console_sweep(console.store)
     printed = console(*SETUP)
-    assert "Decision recorded in M1" in printed, printed
+    assert "Decision D1 recorded in M1" in printed, printed
     assert "Sorry" not in printed
     return console
 

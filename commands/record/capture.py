@@ -61,7 +61,8 @@ AGREED_LEAD = re.compile(r"^(?:that|on)\s+", re.IGNORECASE)
 # Words after a bare `decision` that make it talk about a decision rather than record one.
 CHATTY = frozenset(
     {"on", "about", "for", "of", "in", "yet", "pending", "needed", "needs", "still", "time",
-     "making", "maker", "makers", "tree", "will", "would", "should", "has", "had", "?"}
+     "making", "maker", "makers", "tree", "will", "would", "should", "has", "had", "?",
+     "was", "were", "is", "are", "have", "been", "can", "could", "must", "may", "might"}
 )  # fmt: skip
 
 
