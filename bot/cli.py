@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import Settings, SettingsError
 from bot.console import parse_moment, run_console
+from bot.email.console import console_mail
 from bot.governance_cli import add_governance_parsers, run_governance
 from bot.slack import notifier as _slack_notifier  # noqa: F401 - registers it for the worker
 from bot.worker import add_worker_parser, console_sweep, run_worker_command
@@ -75,9 +76,11 @@ def _serve(args: argparse.Namespace, settings: Settings, url: str) -> int:
 
     from bot.server import create_app  # noqa: PLC0415
     from bot.teams.app import teams_routes  # noqa: PLC0415
+    from bot.web.links import link_routes  # noqa: PLC0415
 
     store = Store.open(url, upgrade=True)
-    app = create_app(settings, store, extra_routes=teams_routes(settings, store))
+    pages = link_routes(store, _core(store, settings), lambda: datetime.now(UTC))
+    app = create_app(settings, store, extra_routes=[*teams_routes(settings, store), *pages])
     uvicorn.run(app, host=args.host, port=args.port or settings.port, log_level="info")
     return 0
 
@@ -93,6 +96,20 @@ def _socket(settings: Settings, url: str) -> int:
         handler.close()  # type: ignore[no-untyped-call]
         bot.close()
     return 0
+
+
+def _core(store: Store, settings: Settings, *, email: bool | None = None) -> Core:
+    """The core with the deployment's settings; email works on the console without SMTP."""
+    return Core(
+        store,
+        CoreSettings(
+            settings.timezone,
+            settings.holidays_nation,
+            settings.governance,
+            settings.invite_domain,
+            settings.email_configured if email is None else email,
+        ),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,15 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"mdtbot: {error}", file=sys.stderr)  # noqa: T201 - the command line speaks
             return 2
     store = Store.open(url, upgrade=True)
-    core = Core(
-        store,
-        CoreSettings(
-            settings.timezone,
-            settings.holidays_nation,
-            settings.governance,
-            settings.invite_domain,
-        ),
-    )
+    core = _core(store, settings, email=True)
     return run_console(
         core,
         user=args.user.lstrip("@"),
@@ -145,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         now=args.now or datetime.now(UTC),
         files_dir=Path(args.files),
         sweep=review_sweep(store, console_sweep(store)),
+        mail=console_mail(store, settings, sys.stdout.write),
     )
 
 

@@ -56,6 +56,14 @@ class Settings:
     governance: Governance = field(default_factory=Governance)
     invite_domain: str = "localhost"
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "mdt@localhost"
+    public_url: str = f"http://localhost:{DEFAULT_PORT}"
+
+    @property
+    def email_configured(self) -> bool:
+        """Email can be sent (SMTP_URL is set)."""
+        return bool(self.smtp_url)
 
     @property
     def teams_configured(self) -> bool:
@@ -111,15 +119,17 @@ class Settings:
         url = env.get("DATABASE_URL", DEFAULT_DATABASE_URL).strip()
         if "://" not in url:
             raise SettingsError("DATABASE_URL must be a database URL such as sqlite:///mdt.db")
+        slack = _slack_from_env(env)
         return cls(
             database_url=url,
             timezone=timezone,
             holidays_nation=nation,
-            **_slack_from_env(env),
+            **slack,
             **_teams_from_env(env),
             governance=_governance_from_env(env),
             invite_domain=invite_domain(env),
             max_request_bytes=_max_request_bytes(env),
+            **_email_from_env(env, slack["port"]),
         )
 
 
@@ -145,6 +155,26 @@ def invite_domain(env: Mapping[str, str]) -> str:
     if "@" in sender:
         return sender.rsplit("@", 1)[1].strip().lower()
     return socket.getfqdn().lower() or "localhost"
+
+
+def _email_from_env(env: Mapping[str, str], port: int) -> dict[str, Any]:
+    """SMTP_URL (never echoed: it holds a password), MDT_MAIL_FROM and MDT_PUBLIC_URL."""
+    smtp_url = env.get("SMTP_URL", "").strip() or None
+    if smtp_url is not None:
+        from bot.email.smtp import parse_smtp_url  # noqa: PLC0415 - only when email is set
+
+        try:
+            parse_smtp_url(smtp_url)
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
+    sender = env.get("MDT_MAIL_FROM", "").strip() or f"mdt@{invite_domain(env)}"
+    if "@" not in sender or any(c in sender for c in "\r\n"):
+        raise SettingsError("MDT_MAIL_FROM must be an address such as mdt@council.example")
+    public = env.get("MDT_PUBLIC_URL", "").strip().rstrip("/") or f"http://localhost:{port}"
+    parts = urlsplit(public)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or " " in public:
+        raise SettingsError("MDT_PUBLIC_URL must be a URL such as https://mdt.council.example")
+    return {"smtp_url": smtp_url, "mail_from": sender, "public_url": public}
 
 
 def _years(env: Mapping[str, str], name: str, default: int) -> int:

@@ -23,8 +23,11 @@ WORKSPACE = "console"
 
 
 def at_name(person: Any) -> str:
-    """Console mentions are `@name`."""
-    return f"@{getattr(person, 'name', None) or getattr(person, 'display_name', person)}"
+    """Console mentions are `@name`; an email-only person is named without the `@`."""
+    name = getattr(person, "name", None) or getattr(person, "display_name", person)
+    if str(getattr(person, "external_id", "")).startswith("email:"):
+        return str(name)
+    return f"@{name}"
 
 
 class ConsoleDirectory:
@@ -71,6 +74,7 @@ class ConsoleSession:
     out: TextIO
     files_dir: Path
     sweep: Callable[[datetime], list[Message]] | None = None
+    mail: Callable[[datetime], None] | None = None
     zones: dict[str, str] = field(default_factory=dict)
     renderer: Renderer = field(default_factory=lambda: Renderer(mention=at_name))
     counter: int = 0
@@ -113,6 +117,13 @@ class ConsoleSession:
         else:
             messages = self.core.handle_message(request, directory)
         self.emit(messages)
+        self._send_mail()
+
+    def _send_mail(self) -> None:
+        """Deliver the email the last line caused (printed as `[email ...]` blocks)."""
+        if self.mail is not None:
+            self.mail(self.now)
+            self.out.flush()
 
     def emit(self, messages: list[Message]) -> None:
         """Print each message as a block."""
@@ -140,6 +151,7 @@ class ConsoleSession:
         elif word == ":clock" and self._move_clock(arg):
             if self.sweep is not None:
                 self.emit(self.sweep(self.now))
+            self._send_mail()
         else:
             self._say(
                 f"Not understood: {text}. Use :as NAME, :in CHANNEL, :tz Area/City, "
@@ -189,10 +201,18 @@ def run_console(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
     sweep: Callable[[datetime], list[Message]] | None = None,
+    mail: Callable[[datetime], None] | None = None,
 ) -> int:
     """Run the console until the end of input; exit status 0."""
     session = ConsoleSession(
-        core=core, user=user, channel=channel, now=now, out=stdout, files_dir=files_dir, sweep=sweep
+        core=core,
+        user=user,
+        channel=channel,
+        now=now,
+        out=stdout,
+        files_dir=files_dir,
+        sweep=sweep,
+        mail=mail,
     )
     session.run(stdin, prompt=stdin.isatty())
     return 0

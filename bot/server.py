@@ -108,6 +108,7 @@ def create_app(
                 settings.holidays_nation,
                 settings.governance,
                 settings.invite_domain,
+                settings.email_configured,
             ),
         )
         slack = build_slack_bot(settings, store, core, clock or system_clock)

@@ -23,6 +23,7 @@ from commands.messages import (
     Request,
     UserRef,
 )
+from commands.people.email_people import address_of, email_person
 from storage.models import Action, Decision, Invitation, Meeting, Person, Workspace
 
 
@@ -40,6 +41,7 @@ class Context:
     captured: bool = False
     governance: Governance = field(default_factory=Governance)
     invite_domain: str = "localhost"
+    email_enabled: bool = True
 
     @property
     def now(self) -> datetime:
@@ -165,7 +167,16 @@ class Context:
         return person_for(self.session, self.workspace, user)
 
     def mentioned(self, token: str) -> Person:
-        """The person a token names: a mention, or an unambiguous known name without the @."""
+        """The person a token names: an email address, a mention, or an unambiguous known name.
+
+        An address names an email-only person, created on first use; without a way to send
+        email (no SMTP_URL outside the console) it is refused.
+        """
+        address = address_of(token)
+        if address is not None:
+            if not self.email_enabled:
+                self.fail("email_unavailable", address=address)
+            return email_person(self.session, self.workspace, address)
         user = self.directory.resolve(token)
         if user is not None:
             return self.person_for(user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -15,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from commands import catalogue  # noqa: F401 - registers every command
 from commands.context import Context, person_for
+from commands.email.routing import queue_for_platform, route_email
 from commands.errors import CommandError
 from commands.governance.guard import guard_text
-from commands.governance.pii import EMAIL
 from commands.governance.policy import Governance
 from commands.language.grammar import first_word, meeting_number, nearest
 from commands.language.workdays import WorkingCalendar
 from commands.messages import Directory, Message, Recipient, Request
+from commands.people.email_people import without_named_addresses
 from commands.record.capture import read_line
 from commands.registry import ALIASES, COMMANDS, lookup
 from storage.db import Store
@@ -51,6 +53,7 @@ class CoreSettings:
     holidays_nation: str = "England and Wales"
     governance: Governance = field(default_factory=Governance)
     invite_domain: str = "localhost"
+    email: bool = True
 
 
 def _example(word: str) -> str | None:
@@ -155,7 +158,9 @@ class Core:
                 session.info["workspace_id"] = ctx.workspace.id
                 self._guard(ctx, word, args)
                 self._dispatch(ctx, word, args)
-                return ctx.messages
+                return route_email(
+                    session, ctx.workspace, ctx.messages, ctx.now, domain=ctx.invite_domain
+                )
         except CommandError as error:
             context = {"example": _example(word), **error.context}
             # A feature may keep its own mistakes beside its replies: `file:key` names them.
@@ -168,11 +173,34 @@ class Core:
         except Exception:
             return self._unexpected(request)
 
+    def perform(
+        self, request: Request, directory: Directory, use_case: Callable[[Context], None]
+    ) -> list[Message]:
+        """Run a use case as the request's user, in one transaction, as a command would.
+
+        For the link pages: what it says privately comes back; everything else it sends
+        (channel posts, direct messages, email) goes to the outbox in the same transaction.
+        """
+        try:
+            with self.store.transaction(request.now) as session:
+                ctx = self._context(session, request, directory, captured=False)
+                session.info["actor_id"] = ctx.caller.id
+                session.info["workspace_id"] = ctx.workspace.id
+                use_case(ctx)
+                messages = route_email(
+                    session, ctx.workspace, ctx.messages, ctx.now, domain=ctx.invite_domain
+                )
+                return queue_for_platform(session, ctx.workspace, messages, ctx.now)
+        except CommandError as error:
+            return [self._private(request, f"errors:{error.name}", dict(error.context))]
+        except Exception:
+            return self._unexpected(request)
+
     @staticmethod
     def _guard(ctx: Context, word: str, args: str) -> None:
         """No personal data in any text of any command: an invitee's address is no content."""
         spec = lookup(word)
-        guard_text(ctx, EMAIL.sub(" ", args) if spec and spec.name == "invite" else args)
+        guard_text(ctx, without_named_addresses(spec.name, args) if spec else args)
 
     def _dispatch(self, ctx: Context, word: str, args: str) -> None:
         if not word:
@@ -199,6 +227,7 @@ class Core:
             captured=captured,
             governance=self.settings.governance,
             invite_domain=self.settings.invite_domain,
+            email_enabled=self.settings.email,
         )
 
     def workspace(self, session: Session, platform: str, external_id: str) -> Workspace:

@@ -88,6 +88,7 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(320))
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    email_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
 
@@ -646,3 +647,21 @@ class StageNotice(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LinkToken(Base):
+    """A link sent by email: stored only as the hash of its 32 random bytes, for one person and
+    one action or one invitation, until it expires or is used up."""
+
+    __tablename__ = "link_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

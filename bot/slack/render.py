@@ -35,6 +35,9 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+EMAIL_PREFIX = "email:"  # an email-only person: named, not mentioned
+
+
 def finalize(value: Any) -> Any:
     """Escape every value a template prints, except mentions the renderer built itself."""
     if value is None or isinstance(value, Markup):
@@ -45,6 +48,8 @@ def finalize(value: Any) -> Any:
 def mention(person: Any) -> Markup:
     """`<@U123>` for someone Slack knows; an escaped `@name` for a bare name."""
     external_id = getattr(person, "external_id", None)
+    if isinstance(external_id, str) and external_id.startswith(EMAIL_PREFIX):
+        return Markup(escape(str(getattr(person, "name", None) or external_id)))  # noqa: S704
     if isinstance(external_id, str) and external_id:
         return Markup(f"<@{escape(external_id)}>")  # noqa: S704 - the id is escaped
     name = getattr(person, "name", None) or getattr(person, "display_name", None) or str(person)

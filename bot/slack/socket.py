@@ -27,6 +27,7 @@ def build_socket_handler(
             settings.holidays_nation,
             settings.governance,
             settings.invite_domain,
+            settings.email_configured,
         ),
     )
     bot = build_slack_bot(settings, store, core, clock)

@@ -50,6 +50,7 @@ def build_teams_bot(
             settings.holidays_nation,
             settings.governance,
             settings.invite_domain,
+            settings.email_configured,
         ),
     )
     delivery = TeamsDelivery(

@@ -94,7 +94,7 @@ class TeamsText:
     def _mention(self, person: Any) -> Markup:
         name = getattr(person, "name", None) or getattr(person, "display_name", None)
         external_id = getattr(person, "external_id", None)
-        if not name or not external_id:
+        if not name or not external_id or str(external_id).startswith("email:"):
             return Markup(escape(str(name or person)))  # noqa: S704 - escaped for cards
         people = self._people()
         entry = (str(external_id), str(name))

@@ -64,6 +64,7 @@ def teams_notifier(
             settings.holidays_nation,
             settings.governance,
             settings.invite_domain,
+            settings.email_configured,
         ),
     )
     delivery = TeamsDelivery(

@@ -119,7 +119,11 @@ def actions(ctx: Context, args: str) -> None:
 )
 def accept(ctx: Context, args: str) -> None:
     """The owner accepts their action."""
-    action = ctx.action(args.strip())
+    accept_action(ctx, ctx.action(args.strip()))
+
+
+def accept_action(ctx: Context, action: Action) -> None:
+    """The caller, the owner, accepts the action (the A of SMART)."""
     if ctx.caller.id != action.owner_id:
         ctx.fail(
             "only_owner", action=action.ref, owner=action.owner.display_name, doing="accept it"
@@ -147,7 +151,11 @@ def accept(ctx: Context, args: str) -> None:
 def done(ctx: Context, args: str) -> None:
     """Complete an action, with an optional note."""
     ref, note = first_word(clean_text(args))
-    action = ctx.action(ref)
+    complete_action(ctx, ctx.action(ref), note)
+
+
+def complete_action(ctx: Context, action: Action, note: str = "") -> None:
+    """The owner or chair completes the action, with an optional note."""
     _owner_or_chair(ctx, action, "complete it")
     _require_open(ctx, action)
     action.status = "done"
@@ -178,7 +186,11 @@ def done(ctx: Context, args: str) -> None:
 def progress(ctx: Context, args: str) -> None:
     """Add a progress note to an action."""
     ref, note = first_word(clean_text(args))
-    action = ctx.action(ref)
+    add_progress(ctx, ctx.action(ref), note)
+
+
+def add_progress(ctx: Context, action: Action, note: str) -> None:
+    """The owner or chair adds a progress note to the action."""
     _owner_or_chair(ctx, action, "add progress")
     _require_open(ctx, action)
     if not note:
@@ -210,7 +222,19 @@ def extend(ctx: Context, args: str) -> None:
         _decline(ctx, action, is_chair=is_chair, reason=rest[len("decline") :].strip())
         return
     new_due, reason = _read_extension(ctx, action, rest)
-    if is_chair:
+    ask_for_time(ctx, action, new_due, reason)
+
+
+def ask_for_time(ctx: Context, action: Action, new_due: date, reason: str) -> None:
+    """A new due date: the chair agrees it at once; the owner asks the chair for it."""
+    _owner_or_chair(ctx, action, "change its due date")
+    _require_open(ctx, action)
+    example = EXTEND_EXAMPLE.replace("A17", action.ref)
+    if not reason:
+        ctx.fail("extend_needs_reason", action=action.ref, example=example)
+    if new_due < ctx.today:
+        ctx.fail("due_in_past", due=new_due, example=example)
+    if ctx.caller.id == action.meeting.chair_id:
         _agree(ctx, action, new_due, reason)
         return
     action.extension_requested = new_due

@@ -9,6 +9,7 @@ from commands.language.grammar import (
     split_word,
 )
 from commands.meetings.quorum import missing_sectors
+from commands.people.email_people import split_name_clause
 from commands.people.naming import (
     agency_for,
     meeting_buttons,
@@ -17,12 +18,13 @@ from commands.people.naming import (
     unique_people,
 )
 from commands.registry import command
-from storage.models import AgendaItem, Invitation
+from storage.models import AgendaItem, Invitation, Meeting
 
 
 @command(
     "invite",
-    usage="/mdt invite M3 @a [@b ...] [as <role>] [from <agency>]",
+    usage="/mdt invite M3 @a [@b ...] [as <role>] [from <agency>]; by email: "
+    '/mdt invite M3 name@agency.example [name "Full Name"] [from <agency>] [as <role>]',
     summary="invite people; `as minute-taker` lets them record",
     example="/mdt invite M3 @sam as minute-taker from NHS Community Mental Health",
     who="chair",
@@ -36,12 +38,22 @@ def invite(ctx: Context, args: str) -> None:
     people, tail = split_mentions(ctx, rest)
     if not people:
         ctx.fail("invite_needs_people", ref=meeting.ref)
+    tail, display_name = split_name_clause(tail)
+    if display_name is not None:
+        named = [p for p in unique_people(people) if p.email_only]
+        if len(named) != 1 or len(unique_people(people)) != 1:
+            ctx.fail("invite_name_one_address", ref=meeting.ref)
+        named[0].display_name = display_name
     before_from, agency_name = split_word(tail, "from")
     role: str | None = None
     if before_from:
         leading, role = split_word(before_from, "as")
         if leading or not role:
             ctx.fail("invite_extra", text=before_from, ref=meeting.ref)
+    if agency_name and role is None:
+        agency_name, role = split_word(agency_name, "as")  # `from <agency> as <role>`
+        if role == "":
+            ctx.fail("invite_extra", text="as", ref=meeting.ref)
     if agency_name == "":
         ctx.fail("invite_extra", text="from", ref=meeting.ref)
     agency = agency_for(ctx, agency_name) if agency_name else None
@@ -114,7 +126,11 @@ def agenda(ctx: Context, args: str) -> None:
 )
 def attend(ctx: Context, args: str) -> None:
     """Accept an invitation; during the meeting, mark yourself present."""
-    meeting = ctx.meeting(args.strip())
+    attend_meeting(ctx, ctx.meeting(args.strip()))
+
+
+def attend_meeting(ctx: Context, meeting: Meeting) -> None:
+    """The caller, an invitee, will attend (or, once it has started, is here)."""
     invitation = ctx.invitation(meeting, ctx.caller)
     if invitation is None:
         ctx.fail(
@@ -152,6 +168,14 @@ def apologies(ctx: Context, args: str) -> None:
     """Send apologies, with a reason and an optional deputy."""
     ref, _, rest = clean_text(args).partition(" ")
     meeting = ctx.meeting(ref)
+    reason, deputy_text = split_word(rest, "deputy")
+    send_apologies(ctx, meeting, reason, deputy_text)
+
+
+def send_apologies(
+    ctx: Context, meeting: Meeting, reason: str, deputy_text: str | None = None
+) -> None:
+    """The caller, an invitee, sends apologies with a reason, naming a deputy if one comes."""
     invitation = ctx.invitation(meeting, ctx.caller)
     if invitation is None:
         ctx.fail(
@@ -163,7 +187,6 @@ def apologies(ctx: Context, args: str) -> None:
     if invitation.role == "chair":
         ctx.fail("chair_apologies", meeting=meeting.ref)
     require_open(ctx, meeting)
-    reason, deputy_text = split_word(rest, "deputy")
     deputy = None
     if deputy_text is not None:
         deputies, extra = split_mentions(ctx, deputy_text)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commands.email.routing import EMAIL, as_email
 from commands.messages import Message, Recipient
 from commands.outbox.codec import decode_message, encode_message
 from commands.reminders.rows import zone_of
@@ -33,9 +34,15 @@ def enqueue(
     serving several workspaces knows whose credentials to send it with.
     """
     message = replace(message, meta={**message.meta, "workspace": workspace.external_id})
+    platform = workspace.platform
+    person = session.get(Person, person_id) if person_id is not None else None
+    if person is not None and person.email_only:
+        platform = EMAIL  # an email-only person is reached by email, on the same policy
+        if "email" not in message.meta:
+            message = as_email(session, workspace.id, message, person)
     row = OutboxMessage(
         workspace_id=workspace.id,
-        platform=workspace.platform,
+        platform=platform,
         key=key,
         reminder_id=reminder_id,
         action_id=action_id,

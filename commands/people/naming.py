@@ -9,6 +9,7 @@ from commands.errors import CommandError
 from commands.language.grammar import split_word
 from commands.language.sectors import SECTORS, infer_sector, match_sector
 from commands.messages import Button
+from commands.people.email_people import address_of
 from storage.models import Agency, Meeting, Person
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -20,8 +21,8 @@ DATE_STARTERS = frozenset(
 
 
 def looks_like_mention(token: str) -> bool:
-    """A token written as a mention (`@tom`, `<@U123>`)."""
-    return token.startswith(("@", "<@"))
+    """A token written as a mention (`@tom`, `<@U123>`) or an email address."""
+    return token.startswith(("@", "<@")) or address_of(token) is not None
 
 
 def read_mentions(ctx: Context, words: list[str]) -> list[Person]:

@@ -1,0 +1,1 @@
+"""Email: multipart mail from the templates, sent over SMTP, printed on the console."""

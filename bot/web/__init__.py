@@ -1,0 +1,1 @@
+"""Web pages on the same Starlette app: the one-action link pages sent by email."""
