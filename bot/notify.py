@@ -33,6 +33,11 @@ class ServerError(NotifyError):
     """The platform failed (HTTP 5xx or a dropped connection); worth trying again."""
 
 
+class DeferredError(ServerError):
+    """The service is down for now (a mail relay that does not answer): the message waits in
+    the outbox and is tried again later, for as long as it takes, without failing."""
+
+
 class UnreachableError(NotifyError):
     """The person or channel can no longer be reached (left, deactivated, blocked the app)."""
 

@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.console import parse_moment
 from bot.notify import (
     CollectingNotifier,
+    DeferredError,
     Notifier,
     NotifyError,
     RateLimitedError,
@@ -35,7 +36,12 @@ from bot.notify import (
 )
 from commands.escalation.sweep import StageSweep
 from commands.messages import Message
-from commands.outbox.queue import delivered, delivery_failed, queued_message
+from commands.outbox.queue import (
+    delivered,
+    delivery_deferred,
+    delivery_failed,
+    queued_message,
+)
 from commands.reminders.sweep import ReminderSweep, SweepReport
 from commands.reviews.meeting_review import close_due_reviews_to_outbox
 from storage.db import Store, make_engine, migrate
@@ -76,6 +82,7 @@ class Outcome:
     sweep: SweepReport
     delivered: list[Message] = field(default_factory=list)
     failed: int = 0
+    deferred: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ class _Attempt:
     error: str = ""
     attempts: int = 0
     unreachable: bool = False
+    deferred: bool = False
 
 
 class Worker:
@@ -166,6 +174,9 @@ class Worker:
             if result.platform_id is not None:
                 delivered(session, row, now, result.platform_id, attempts=result.attempts)
                 outcome.delivered.append(message)
+            elif result.deferred:
+                delivery_deferred(session, row, now, error=result.error, attempts=result.attempts)
+                outcome.deferred += 1
             else:
                 delivery_failed(
                     session,
@@ -186,6 +197,9 @@ class Worker:
                 result.platform_id = notifier.send(message)
             except UnreachableError as error:
                 result.error, result.unreachable = f"unreachable: {error}", True
+                return result
+            except DeferredError as error:
+                result.error, result.deferred = f"waiting: {error}", True
                 return result
             except RateLimitedError as error:
                 result.error = f"rate limited: {error}"

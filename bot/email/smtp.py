@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from bot.notify import NotifyError, ServerError, UnreachableError
+from bot.notify import DeferredError, NotifyError, ServerError, UnreachableError
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 
@@ -86,5 +86,7 @@ class SmtpSender:
         except smtplib.SMTPResponseException as error:
             kind = ServerError if error.smtp_code < 500 else NotifyError
             raise kind(f"the relay answered {error.smtp_code}") from None
-        except (smtplib.SMTPException, OSError) as error:
-            raise ServerError(f"the relay could not be reached ({type(error).__name__})") from None
+        except (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, OSError) as error:
+            raise DeferredError(f"the relay is not answering ({type(error).__name__})") from None
+        except smtplib.SMTPException as error:
+            raise ServerError(f"the relay failed ({type(error).__name__})") from None

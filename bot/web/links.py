@@ -127,8 +127,9 @@ class LinkPages:
 
     # Words -----------------------------------------------------------------------------------
 
-    def say(self, name: str, zone: str = "Europe/London", **context: Any) -> str:
-        """One phrase of links.j2."""
+    def say(self, name: str, /, **context: Any) -> str:
+        """One phrase of links.j2 (dates in `zone`, default the UK's)."""
+        zone = str(context.pop("zone", "Europe/London"))
         template = self.words.get_template("links.j2")
         text = template.render(message=name, zone=ZoneInfo(zone), days=LIFETIME.days, **context)
         return " ".join(tidy(text).split())
@@ -204,7 +205,7 @@ class LinkPages:
                 rows.append((self.say("i_measure"), action.measure))
             rows += [
                 (self.say("i_due"), self.say_day(action.due)),
-                (self.say("i_status"), self.say("status", zone, action=action)),
+                (self.say("i_status"), self.say("status", zone=zone, action=action)),
                 (self.say("i_meeting"), meeting_line),
             ]
             return rows
@@ -257,9 +258,7 @@ class LinkPages:
     ) -> HTMLResponse:
         """The page of an open link, or the explanation of a closed one."""
         c = loaded.context
-        heading = self.say(
-            "heading_action" if "action" in c else "heading_invitation", c["zone"], **c
-        )
+        heading = self.say("heading_action" if "action" in c else "heading_invitation", **c)
         if loaded.state != "open":
             closed = "closed_action" if "action" in c else "closed_meeting"
             name = closed if loaded.state == "closed" else loaded.state
@@ -282,7 +281,7 @@ class LinkPages:
             return self.page(
                 status,
                 heading=heading,
-                explain=self.say(name, c["zone"], **c),
+                explain=self.say(name, **c),
                 done_text=done_text,
                 problem=problem,
                 item=self._item(loaded),
@@ -343,7 +342,7 @@ class LinkPages:
         failed = [m for m in messages if m.template.startswith("errors:")]
         if failed:
             return "", self._problem_text(failed[0])
-        return self.say(f"ok_{op}", c["zone"], **c, **answer), ""
+        return self.say(f"ok_{op}", **c, **answer), ""
 
     @staticmethod
     def _due(ctx: Context, text: str) -> date:
@@ -401,10 +400,17 @@ def _client(request: Request) -> str:
 
 
 def _same_origin(request: Request) -> bool:
-    """A form posted from another site is refused (a missing Origin is allowed: older clients)."""
+    """A form posted from another site is refused, by the browser's own word where it gives one.
+
+    `Sec-Fetch-Site` first (sent even when the page asks for no referrer, where `Origin` is
+    `null`), then `Origin`; a client sending neither is let through to the CSRF check.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in {"same-origin", "none"}
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
-        return origin is None
+        return True
     return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commands.context import Context
 from commands.documents.views import meeting_view
+from commands.email.minutes import email_minutes
 from commands.meetings.quorum import missing_sectors
 from commands.meetings.series import carry_forward
 from commands.messages import Attachment
@@ -73,6 +74,7 @@ def end(ctx: Context, args: str) -> None:
         kind="minutes",
         meeting=meeting_view(full, ctx.today, full=True),
     )
+    email_minutes(ctx, full)
     meeting_ended(ctx, full)
 
 

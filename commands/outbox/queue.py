@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,6 +84,22 @@ def delivered(
         person = session.get(Person, row.person_id)
         if person is not None and person.unreachable:
             person.unreachable = False
+
+
+DEFER_FIRST = timedelta(minutes=1)
+DEFER_LONGEST = timedelta(days=1)
+
+
+def delivery_deferred(
+    session: Session, row: OutboxMessage, now: datetime, *, error: str, attempts: int
+) -> datetime:
+    """Leave a message waiting (its service is down): tried again later, backing off to a day."""
+    del session
+    wait = min(DEFER_FIRST * 2 ** min(max(attempts - 1, 0), 20), DEFER_LONGEST)
+    row.status, row.last_error, row.attempts = "pending", error[:1000], attempts
+    row.next_at = now + wait
+    row.claimed_by = row.claimed_until = None
+    return row.next_at
 
 
 def delivery_failed(
