@@ -97,3 +97,22 @@ def test_without_email_an_address_is_refused_and_nothing_saved(
     with store.transaction(now) as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 2
         assert session.scalar(select(func.count()).select_from(Invitation)) == 2
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "guarded"),
+    [
+        pytest.param("action", f"M1 {SAM} send it by friday", "M1 send it by friday", id="owner"),
+        pytest.param("reassign", f"A1 to {SAM}", "A1 to", id="reassign"),
+        pytest.param("done", f"A1 sent to {SAM}", f"A1 sent to {SAM}", id="done-note-kept"),
+        pytest.param(
+            "action", f"M1 @tom ring {SAM} by friday", f"M1 @tom ring {SAM} by friday", id="text"
+        ),
+    ],
+)
+def test_only_addresses_naming_people_escape_the_guard(
+    command: str, args: str, guarded: str
+) -> None:
+    from commands.people.email_people import without_named_addresses  # noqa: PLC0415
+
+    assert without_named_addresses(command, args) == guarded

@@ -16,8 +16,8 @@ ADDRESS = re.compile(
 )
 EXTERNAL_PREFIX = "email:"
 MAX_EXTERNAL = 64
-# Words after which an address names a person (`deputy sam@x`, `to sam@x`, `with a@x b@y`).
-PERSON_WORDS = frozenset({"deputy", "to", "with"})
+# The word after which an address names a person, per command (`reassign A1 to sam@x`).
+PERSON_WORDS = {"reassign": "to", "new": "with", "apologies": "deputy"}
 # `name "DS Sam Patel"` after an invitee's address: the display name of an email-only person.
 NAME_CLAUSE = re.compile(
     r"(?:^|\s)name\s+[\"\u201c]([^\"\u201c\u201d]{1,200})[\"\u201d]", re.IGNORECASE
@@ -83,8 +83,8 @@ def without_named_addresses(command: str, args: str) -> str:
     """The command's text with the addresses that name people taken out, for the data guard.
 
     An address naming a person is no content: every address of `invite`, the owner of an
-    `action`, the person of `actions`, and one after `deputy`, `to` or `with` (and the
-    addresses listed straight after it). Any other address stays, and the guard sees it.
+    `action`, the person of `actions`, and those after `deputy` (apologies), `to`
+    (reassign) or `with` (new). Any other address stays, and the guard sees it.
     """
     words = args.split()
     if command == "invite":
@@ -100,6 +100,6 @@ def without_named_addresses(command: str, args: str) -> str:
         )
         if named and (owner_slot or listing):
             continue
-        listing = word.lower() in PERSON_WORDS or (listing and word.startswith("@"))
+        listing = word.lower() == PERSON_WORDS.get(command) or (listing and word.startswith("@"))
         keep.append(word)
     return " ".join(keep)
