@@ -49,6 +49,7 @@ def _position(spec: CommandSpec) -> tuple[int, str]:
     summary="usage for all commands or one, with an example each",
     example="/mdt help action",
     aliases=("?", "commands"),
+    reads=("", "review"),
 )
 def help_command(ctx: Context, args: str) -> None:
     """Show all commands, or one in detail."""

@@ -21,6 +21,9 @@ class CommandSpec:
     example: str
     who: str
     aliases: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    """The forms of the command that only read (after the word; `{meeting}` stands for a meeting
+    ref and `{person}` for a mention): the need-to-know and statement-count tests run each."""
 
 
 COMMANDS: dict[str, CommandSpec] = {}
@@ -35,11 +38,12 @@ def command(
     example: str,
     who: str = "anyone",
     aliases: tuple[str, ...] = (),
+    reads: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
     """Register a handler as the /mdt command `name`."""
 
     def register(handler: Handler) -> Handler:
-        COMMANDS[name] = CommandSpec(name, handler, usage, summary, example, who, aliases)
+        COMMANDS[name] = CommandSpec(name, handler, usage, summary, example, who, aliases, reads)
         for alias in aliases:
             ALIASES[alias] = name
         return handler

@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import joinedload
 
 from commands.context import Context
 from commands.documents.views import action_view, meeting_view
+from commands.governance.visibility import may_see
 from commands.language.dates import DateError, parse_date
 from commands.language.grammar import clean_text, first_word, meeting_number, split_word
 from commands.people.naming import action_buttons, split_mentions
 from commands.registry import command
 from commands.reminders.rows import refresh_reminders
-from storage.models import Action, ActionUpdate, Invitation, Meeting, Person
+from storage.models import Action, ActionUpdate, Meeting, Person
 
+LIMIT = 200  # actions listed at most: open before closed, the earliest due first
 EXTEND_EXAMPLE = "/mdt extend A17 to next friday because the GP appointment moved"
 
 
@@ -54,8 +56,7 @@ def _base_query(ctx: Context) -> Select[Any]:
 
 
 def _visible_meetings(ctx: Context) -> Select[Any]:
-    invited = select(Invitation.meeting_id).where(Invitation.person_id == ctx.caller.id)
-    return select(Meeting.id).where(or_(Meeting.chair_id == ctx.caller.id, Meeting.id.in_(invited)))
+    return select(Meeting.id).where(may_see(ctx.caller.id))
 
 
 @command(
@@ -65,6 +66,7 @@ def _visible_meetings(ctx: Context) -> Select[Any]:
     example="/mdt actions overdue",
     who="anyone (own), invitees (a meeting's)",
     aliases=("todo", "tasks"),
+    reads=("", "mine", "overdue", "{meeting}", "{person}"),
 )
 def actions(ctx: Context, args: str) -> None:
     """List actions: the caller's, overdue ones, a meeting's or a person's."""
@@ -102,7 +104,9 @@ def actions(ctx: Context, args: str) -> None:
             or_(Action.owner_id == ctx.caller.id, Action.meeting_id.in_(_visible_meetings(ctx))),
         )
         title = person.display_name
-    found = ctx.session.scalars(query.limit(200)).unique().all()
+    first = case((Action.status == "open", 0), else_=1)
+    ordered = query.order_by(first, Action.due, Action.number).limit(LIMIT)
+    found = ctx.session.scalars(ordered).unique().all()
     views = sorted(
         (action_view(a, ctx.today) for a in found),
         key=lambda v: (v.status != "open", not v.overdue, v.due, v.ref),

@@ -36,6 +36,7 @@ def _meeting_of(ctx: Context, ref: str) -> Meeting:
     example=AUDIT_USAGE,
     who="chair",
     aliases=("trail",),
+    reads=("{meeting}", "{action}", "{decision}"),
 )
 def audit(ctx: Context, args: str) -> None:
     """List a meeting's (or one action's or decision's) audit rows, oldest first."""

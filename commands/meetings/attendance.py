@@ -99,6 +99,7 @@ def invite(ctx: Context, args: str) -> None:
     summary="add an agenda item, or list the agenda",
     example="/mdt agenda M3 Adaptations needed at the flat",
     who="invitees",
+    reads=("{meeting}",),
 )
 def agenda(ctx: Context, args: str) -> None:
     """Add an item to a meeting's agenda, or show the agenda."""

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from commands.context import Context
 from commands.documents.views import meeting_view
 from commands.governance.policy import CASE_EXAMPLE
+from commands.governance.visibility import may_see
 from commands.language.dates import (
     DateError,
     parse_date,
@@ -175,6 +176,7 @@ def new(ctx: Context, args: str) -> None:
     summary="meetings in this channel, or yours",
     example="/mdt list mine",
     aliases=("meetings",),
+    reads=("", "upcoming", "past", "mine"),
 )
 def list_meetings(ctx: Context, args: str) -> None:
     """List meetings in this channel (upcoming by default), or the caller's."""
@@ -183,20 +185,17 @@ def list_meetings(ctx: Context, args: str) -> None:
         ctx.fail(
             "bad_choice", given=args, choices=["upcoming", "past", "mine"], example="/mdt list past"
         )
-    query = select(Meeting).where(Meeting.workspace_id == ctx.workspace.id)
-    if which == "mine":
-        invited = select(Invitation.meeting_id).where(Invitation.person_id == ctx.caller.id)
-        query = query.where(or_(Meeting.chair_id == ctx.caller.id, Meeting.id.in_(invited)))
-    else:
+    query = select(Meeting).where(Meeting.workspace_id == ctx.workspace.id, may_see(ctx.caller.id))
+    if which != "mine":
         query = query.where(Meeting.channel == ctx.request.channel)
     if which == "past":
         query = query.where(
             or_(Meeting.status.in_(("ended", "cancelled")), Meeting.ends_at < ctx.now)
-        ).order_by(Meeting.starts_at.desc())
+        ).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     else:
         query = query.where(
             Meeting.status.in_(("scheduled", "running")), Meeting.ends_at >= ctx.now
-        ).order_by(Meeting.starts_at)
+        ).order_by(Meeting.starts_at, Meeting.id)
     meetings = ctx.session.scalars(query.limit(50)).all()
     ctx.reply(
         "meeting:listing",
@@ -212,6 +211,7 @@ def list_meetings(ctx: Context, args: str) -> None:
     summary="everything about one meeting; one decision; one action with its whole history",
     example="/mdt show M3",
     who="invitees",
+    reads=("{meeting}", "{action}", "{decision}"),
 )
 def show(ctx: Context, args: str) -> None:
     """Show one meeting, one decision (D4) or one action with its history (A17)."""

@@ -84,6 +84,7 @@ def end(ctx: Context, args: str) -> None:
     summary="the minutes again, in a format",
     example="/mdt minutes M3 html",
     who="invitees",
+    reads=("{meeting}", "{meeting} md", "{meeting} html"),
 )
 def minutes(ctx: Context, args: str) -> None:
     """Send the minutes of a meeting to the caller in a format."""

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from commands.governance.visibility import may_see
 from commands.language.dates import DateError, format_date, parse_interval
 from commands.language.grammar import Clauses
 from commands.meetings.types import meeting_types
@@ -68,7 +69,11 @@ def related(meeting: Meeting) -> list[ColumnElement[bool]]:
 
 
 def earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
-    """Meetings of the same series or case that started before this one, newest first."""
+    """Meetings of the same series or case that started before this one, newest first.
+
+    Only those its chair may see (chairs or is invited to): what a meeting carries forward from
+    another chair's meetings about the same case would show their records to this one's invitees.
+    """
     conditions = related(meeting)
     if not conditions:
         return []
@@ -81,6 +86,7 @@ def earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
                 Meeting.starts_at < meeting.starts_at,
                 Meeting.status != "cancelled",
                 or_(*conditions),
+                may_see(meeting.chair_id),
             )
             .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
         ).all()

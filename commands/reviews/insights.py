@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from commands.governance.visibility import may_see
 from commands.meetings.quorum import missing_sectors
 from commands.meetings.series import HELD, related
 from commands.meetings.types import meeting_types
 from storage.models import Action, Decision, Invitation, Meeting, Review, ReviewItem, Workspace
 
 KINDS = ("keep", "stop", "start")
+ORDER = (Meeting.starts_at, Meeting.id)
 SLOW_DAYS = 14
 CHART_WIDTH = 900
 LABEL_WIDTH = 280
@@ -124,13 +126,19 @@ def _whole() -> tuple[LoaderOption, ...]:
     )
 
 
-def series_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
-    """The meetings of a meeting's series (or its case, or only itself), oldest first."""
+def series_meetings(session: Session, meeting: Meeting, viewer_id: int) -> list[Meeting]:
+    """The held meetings of a meeting's series (or its case, or only itself) the viewer may see.
+
+    Oldest first; what the viewer neither chairs nor is invited to is left out, in SQL.
+    """
     conditions = related(meeting)
-    query = select(Meeting).where(Meeting.workspace_id == meeting.workspace_id)
-    query = query.where(or_(*conditions)) if conditions else query.where(Meeting.id == meeting.id)
-    found = session.scalars(query.options(*_whole()).order_by(Meeting.starts_at, Meeting.id)).all()
-    return [m for m in found if m.status in HELD]
+    query = select(Meeting).where(
+        Meeting.workspace_id == meeting.workspace_id,
+        Meeting.status.in_(HELD),
+        may_see(viewer_id),
+        or_(*conditions) if conditions else Meeting.id == meeting.id,
+    )
+    return list(session.scalars(query.options(*_whole()).order_by(*ORDER)).all())
 
 
 def period_meetings(
@@ -138,26 +146,29 @@ def period_meetings(
     workspace: Workspace,
     channel: str,
     period: tuple[date | None, date],
-    zone: ZoneInfo,
+    viewer_id: int,
 ) -> list[Meeting]:
-    """Meetings held in a channel whose date (in the workspace's zone) falls in the period."""
+    """Held meetings in a channel the viewer may see, dated (in the workspace's zone) in the period.
+
+    The dates become instants in the workspace's zone, so the database does the filtering.
+    """
     start, end = period
-    found = session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.workspace_id == workspace.id,
-            Meeting.channel == channel,
-            Meeting.status.in_(HELD),
-        )
-        .options(*_whole())
-        .order_by(Meeting.starts_at, Meeting.id)
-    ).all()
-    return [
-        m
-        for m in found
-        if (start is None or m.starts_at.astimezone(zone).date() >= start)
-        and m.starts_at.astimezone(zone).date() <= end
-    ]
+    zone = ZoneInfo(workspace.timezone)
+    query = select(Meeting).where(
+        Meeting.workspace_id == workspace.id,
+        Meeting.channel == channel,
+        Meeting.status.in_(HELD),
+        Meeting.starts_at < _midnight(end + timedelta(days=1), zone),
+        may_see(viewer_id),
+    )
+    if start is not None:
+        query = query.where(Meeting.starts_at >= _midnight(start, zone))
+    return list(session.scalars(query.options(*_whole()).order_by(*ORDER)).all())
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a day in a zone, in UTC."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
 def _is_smart(action: Action) -> bool:
@@ -205,8 +216,11 @@ def _bars(rows: Sequence[Row]) -> tuple[Bar, ...]:
 class _Builder:
     """Works the figures out once for a list of meetings."""
 
-    def __init__(self, session: Session, meetings: list[Meeting], today: date) -> None:
+    def __init__(
+        self, session: Session, meetings: list[Meeting], today: date, viewer_id: int
+    ) -> None:
         self.session = session
+        self.viewer_id = viewer_id
         self.meetings = meetings
         self.today = today
         self.zone = ZoneInfo(meetings[0].timezone)
@@ -287,7 +301,8 @@ class _Builder:
         ]
         if not marked:
             return []
-        left = [(m, n) for m, n, _ in marked if not self._ratified_later(m)]
+        ratified = self._ratified_later({m.id: m for m, _, _ in marked}.values())
+        left = [(m, n) for m, n, _ in marked if m.id not in ratified]
         if not left:
             return [Suggestion("keep", "ratified", {"marked": len(marked)})]
         refs = [(m.ref, n) for m, n in left]
@@ -297,22 +312,39 @@ class _Builder:
             )
         ]
 
-    def _ratified_later(self, meeting: Meeting) -> bool:
-        conditions = related(meeting)
-        if not conditions:
-            return False
-        later = self.session.scalar(
-            select(Meeting.id)
+    def _ratified_later(self, meetings: Iterable[Meeting]) -> set[int]:
+        """The meetings followed by a quorate meeting of their series or case, in one query."""
+        meetings = list(meetings)
+        series = {m.series_id for m in meetings if m.series_id is not None}
+        cases = {m.case_ref for m in meetings if m.case_ref}
+        if not series and not cases:
+            return set()
+        quorate = self.session.execute(
+            select(Meeting.series_id, Meeting.case_ref, func.max(Meeting.starts_at))
             .where(
-                Meeting.workspace_id == meeting.workspace_id,
-                Meeting.starts_at > meeting.starts_at,
+                Meeting.workspace_id == meetings[0].workspace_id,
                 Meeting.status.in_(HELD),
                 Meeting.quorate.is_(True),
-                or_(*conditions),
+                or_(Meeting.series_id.in_(series), Meeting.case_ref.in_(cases)),
             )
-            .limit(1)
-        )
-        return later is not None
+            .group_by(Meeting.series_id, Meeting.case_ref)
+        ).all()
+        latest_in_series: dict[int, datetime] = {}
+        latest_in_case: dict[str, datetime] = {}
+        for series_id, case_ref, latest in quorate:
+            if series_id is not None:
+                latest_in_series[series_id] = max(latest, latest_in_series.get(series_id, latest))
+            if case_ref:
+                latest_in_case[case_ref] = max(latest, latest_in_case.get(case_ref, latest))
+        return {
+            m.id
+            for m in meetings
+            if (
+                m.series_id is not None
+                and latest_in_series.get(m.series_id, m.starts_at) > m.starts_at
+            )
+            or (m.case_ref and latest_in_case.get(m.case_ref, m.starts_at) > m.starts_at)
+        }
 
     def never_smart(self) -> tuple[list[Suggestion], Chart]:
         rows: list[Row] = []
@@ -367,11 +399,16 @@ class _Builder:
         return [Suggestion("keep", "quick", facts)]
 
     def said(self) -> tuple[list[Said], int, Chart]:
+        """What people said: of a review still open, only what its meeting's chair may read."""
         ids = {m.id: m.ref for m in self.meetings}
+        chaired = [m.id for m in self.meetings if m.chair_id == self.viewer_id]
         rows = self.session.execute(
             select(Review.meeting_id, ReviewItem)
             .join(ReviewItem, ReviewItem.review_id == Review.id)
-            .where(Review.meeting_id.in_(list(ids)))
+            .where(
+                Review.meeting_id.in_(list(ids)),
+                or_(Review.status != "open", Review.meeting_id.in_(chaired)),
+            )
             .order_by(Review.meeting_id, ReviewItem.position)
         ).all()
         order = {m.id: n for n, m in enumerate(self.meetings)}
@@ -392,12 +429,13 @@ def insights_for(
     meetings: list[Meeting],
     today: date,
     *,
+    viewer_id: int,
     scope: str,
     start: date | None = None,
     end: date | None = None,
 ) -> InsightsView:
-    """The data-informed review of some meetings."""
-    build = _Builder(session, meetings, today)
+    """The data-informed review of some meetings, as the viewer may read it."""
+    build = _Builder(session, meetings, today, viewer_id)
     overdue, overdue_chart = build.overdue_by_agency()
     sectors, sectors_chart = build.absent_sectors()
     smart, smart_chart = build.never_smart()

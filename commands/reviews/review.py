@@ -70,6 +70,13 @@ def meeting_ended(ctx: Context, meeting: Meeting) -> None:
     example=EXAMPLE,
     who="attendees add; the chair sees, closes and reviews a series or period",
     aliases=("reviews", "retro"),
+    reads=(
+        "{meeting}",
+        "series {meeting}",
+        "period",
+        "period from 1/1/2020",
+        "period to 31/12/2030",
+    ),
 )
 def review(ctx: Context, args: str) -> None:
     """Add to, show or close a meeting's review; or review a series or a period."""
@@ -227,7 +234,7 @@ def _series(ctx: Context, rest: str) -> None:
         ctx.fail("usage", usage="/mdt review series M3", example="/mdt review series M3")
     meeting = ctx.meeting(rest)
     ctx.require_chair(meeting, "review its series")
-    meetings = series_meetings(ctx.session, meeting)
+    meetings = series_meetings(ctx.session, meeting, ctx.caller.id)
     scope = f"series of {meeting.ref} {meeting.title}"
     _insights(ctx, meetings, scope, f"review-series-{meeting.ref}")
 
@@ -256,7 +263,7 @@ def _period_bounds(ctx: Context, rest: str) -> tuple[date | None, date]:
 def _period(ctx: Context, rest: str) -> None:
     start, end = _period_bounds(ctx, rest)
     meetings = period_meetings(
-        ctx.session, ctx.workspace, ctx.request.channel, (start, end), ctx.workspace_zone
+        ctx.session, ctx.workspace, ctx.request.channel, (start, end), ctx.caller.id
     )
     if meetings and not any(m.chair_id == ctx.caller.id for m in meetings):
         ctx.fail("only_chairs_period", channel=ctx.request.channel)
@@ -278,7 +285,15 @@ def _insights(
 ) -> None:
     if not meetings:
         ctx.fail("nothing_to_review", scope=scope)
-    view = insights_for(ctx.session, meetings, ctx.today, scope=scope, start=start, end=end)
+    view = insights_for(
+        ctx.session,
+        meetings,
+        ctx.today,
+        viewer_id=ctx.caller.id,
+        scope=scope,
+        start=start,
+        end=end,
+    )
     page = render_document("review_page.html.j2", insights=view, zone=ctx.workspace_zone)
     ctx.reply(
         "reviews:insights",
