@@ -13,7 +13,6 @@ from bot.config import Settings, SettingsError
 from bot.console import parse_moment, run_console
 from bot.email.console import console_mail
 from bot.governance_cli import add_governance_parsers, run_governance
-from bot.slack import notifier as _slack_notifier  # noqa: F401 - registers it for the worker
 from bot.worker import add_worker_parser, console_sweep, run_worker_command
 from commands.core import Core, CoreSettings
 from commands.meetings.types import MeetingTypeError, meeting_types

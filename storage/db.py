@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import audit
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"^revision\b[^=]*=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=\s*(\([^)]*\)|[^\n]*)", re.M)
 
 
 def normalise_url(url: str) -> str:
@@ -26,23 +32,38 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wal: bool) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    if wal:
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
+def _is_file(database: str | None) -> bool:
+    """A SQLite database kept in a file (not in memory)."""
+    if not database or database == ":memory:":
+        return False
+    return not database.startswith("file::memory") and "mode=memory" not in database
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for the URL, with SQLite made to enforce foreign keys and wait on locks."""
+    """An engine for the URL; SQLite enforces foreign keys, waits on locks, and a file is in WAL.
+
+    Write-ahead logging lets readers go on while one command writes, and commits cost one write.
+    """
     engine = create_engine(normalise_url(url), pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        wal = _is_file(engine.url.database)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, wal=wal))
     return engine
 
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic configuration pointing at our migrations and this engine."""
+    from alembic.config import Config  # noqa: PLC0415 - Alembic (and Mako) only to migrate
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -52,7 +73,37 @@ def alembic_config(engine: Engine) -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema up to the newest migration of every branch."""
+    from alembic import command  # noqa: PLC0415 - Alembic (and Mako) only to migrate
+
     command.upgrade(alembic_config(engine), "heads")
+
+
+def script_heads() -> frozenset[str]:
+    """The newest revision of each branch, read from the migration files without Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        if revision is None:
+            continue
+        revisions.add(revision.group(1))
+        down = _DOWN_REVISION.search(source)
+        if down is not None:
+            parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    return frozenset(revisions - parents)
+
+
+def is_current(engine: Engine) -> bool:
+    """The database already stands at every head: there is nothing for Alembic to do."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT version_num FROM alembic_version"))
+            versions = set(found.scalars().all())
+    except DBAPIError:
+        return False  # no version table yet (or no database): let Alembic say
+    heads = script_heads()
+    return bool(heads) and versions == heads
 
 
 class Store:
@@ -65,9 +116,9 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = False) -> Store:
-        """Open the database at the URL, migrating it first when asked."""
+        """Open the database at the URL, migrating it first when asked (and when behind)."""
         engine = make_engine(url)
-        if upgrade:
+        if upgrade and not is_current(engine):
             migrate(engine)
         return cls(engine)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import holidays
-
 UK_NATIONS: dict[str, str] = {
     "England and Wales": "ENG",
     "England": "ENG",
@@ -60,6 +58,8 @@ class WorkingCalendar:
     def _load_year(self, year: int) -> None:
         if year in self._loaded_years:
             return
+        import holidays  # noqa: PLC0415 - loaded with the first date asked about, not at start
+
         found = holidays.country_holidays("GB", subdiv=self._code, years=year)
         self._holidays.update(found.items())
         self._loaded_years.add(year)
