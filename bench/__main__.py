@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.slack_ack", "bench.reminders", "bench.reviews")
+BENCHMARKS = (
+    "bench.slack_ack",
+    "bench.reminders",
+    "bench.reviews",
+    "bench.reads",
+    "bench.startup",
+)
 
 
 def main() -> int:
