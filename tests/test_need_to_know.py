@@ -30,6 +30,7 @@ SECRET = (
     "axolotl",
     "capybara",
     "quincefield",
+    "gazpacho",
 )
 SEED = [
     "/mdt iam Brighton Adult Social Care as social worker",
@@ -56,6 +57,7 @@ SEED = [
     ":as tom",
     "/mdt review M1 keep the axolotl huddle",
     "/mdt review M1 start capybara visits",
+    "/mdt escalate D1 the gazpacho evidence was not considered",
     ":as zed",
     "/mdt new Plain case check case BH-5521 on 3/2/2027 at 15:00 type strategy",
     ":in elsewhere",
@@ -109,6 +111,7 @@ def test_the_command_table_declares_its_read_commands() -> None:
         "actions",
         "agenda",
         "audit",
+        "escalations",
         "help",
         "list",
         "minutes",

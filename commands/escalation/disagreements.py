@@ -445,6 +445,7 @@ def visible_disagreements(ctx: Context, *, open_only: bool) -> list[Disagreement
     summary="professional disagreements you are involved in or may see",
     example="/mdt escalations all",
     who="anyone (what they may see)",
+    reads=("", "open", "all"),
 )
 def escalations(ctx: Context, args: str) -> None:
     """List open (or all) disagreements the caller may see."""
