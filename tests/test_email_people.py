@@ -116,3 +116,22 @@ def test_only_addresses_naming_people_escape_the_guard(
     from commands.people.email_people import without_named_addresses  # noqa: PLC0415
 
     assert without_named_addresses(command, args) == guarded
+
+
+def test_reminders_and_chasers_reach_an_email_owner_on_the_console(console: Console) -> None:
+    from bot.config import Settings  # noqa: PLC0415
+    from bot.email.console import console_mail  # noqa: PLC0415
+
+    from bot.worker import console_sweep  # noqa: PLC0415
+
+    console.session.mail = console_mail(console.store, Settings(), console.out.write)
+    console.session.sweep = console_sweep(console.store)
+    console(*SETUP, "/mdt start M1")
+    printed = console(f"/mdt action M1 {SAM} send the custody record by 10/2/2027 measure shared")
+    assert f"[email {SAM}] New action A1: due Wed 10 Feb 2027" in printed
+    assert "http://localhost:3000/a/" in printed
+    printed = console(":clock 2027-02-08T10:00:00+00:00")
+    assert f"[email {SAM}] Reminder: A1 is due Wed 10 Feb 2027" in printed
+    printed = console(":clock 2027-02-12T10:00:00+00:00")
+    assert f"[email {SAM}] Overdue: A1, due Wed 10 Feb 2027" in printed
+    assert "[DM @" not in printed.split(f"[email {SAM}]")[1]

@@ -290,3 +290,28 @@ def test_an_expired_link_explains_and_sends_a_fresh_one(site: Site, page: Any) -
     finally:
         site.clock.now = NOW
     assert any(row.get("rsvp") == "attending" for row in _audited_as(site, sam, "invitation"))
+
+
+def test_rate_limits_per_token_and_per_address(site: Site) -> None:
+    import asyncio  # noqa: PLC0415
+
+    from bot.web.limits import RateLimit  # noqa: PLC0415
+    from bot.web.links import Limits  # noqa: PLC0415
+
+    limits = Limits(per_token=RateLimit(2, 600), per_address=RateLimit(3, 600))
+    app = create_app(
+        Settings(),
+        site.store,
+        extra_routes=link_routes(site.store, site.console.core, site.clock, limits=limits),
+    )
+    url = site.links(SAM)["attend"].removeprefix(site.base)
+
+    async def visits() -> list[tuple[int, str]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mdt.test") as client:
+            paths = [url, url, url, "/a/" + "B" * 43, "/a/" + "C" * 43]
+            return [((r := await client.get(p)).status_code, r.text) for p in paths]
+
+    seen = asyncio.run(visits())
+    assert [status for status, _ in seen] == [200, 200, 429, 404, 429]
+    assert "Too many requests" in seen[2][1]
