@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commands.errors import CommandError
@@ -25,6 +26,8 @@ from commands.messages import (
 )
 from commands.people.email_people import address_of, email_person
 from storage.models import Action, Decision, Invitation, Meeting, Person, Workspace
+
+Row = TypeVar("Row", Meeting, Action)
 
 
 @dataclass
@@ -192,13 +195,20 @@ class Context:
         return matches[0]
 
     def meeting(self, token: str) -> Meeting:
-        """The meeting a ref names, in this workspace."""
+        """The meeting a ref names, in this workspace, locked until the command commits.
+
+        The row lock (and its fresh read) makes a change of state a single step: of two
+        `/mdt start M3` at the same instant, the second waits, then sees M3 running.
+        """
         number = meeting_number(token)
         if number is None:
             self.fail("bad_meeting_ref", token=token)
         meeting = self.session.scalar(
-            select(Meeting).where(
-                Meeting.workspace_id == self.workspace.id, Meeting.number == number
+            locked(
+                select(Meeting).where(
+                    Meeting.workspace_id == self.workspace.id, Meeting.number == number
+                ),
+                Meeting,
             )
         )
         if meeting is None:
@@ -212,7 +222,7 @@ class Context:
             Meeting.channel == self.request.channel,
             Meeting.status == "running",
         )
-        running = self.session.scalars(query).all()
+        running = self.session.scalars(locked(query, Meeting)).all()
         if self.request.thread_id:
             in_thread = [m for m in running if m.thread_id == self.request.thread_id]
             if in_thread:
@@ -240,12 +250,17 @@ class Context:
         return list(self.session.scalars(query.order_by(Meeting.number)).all())
 
     def action(self, token: str) -> Action:
-        """The action a ref names, in this workspace."""
+        """The action a ref names, in this workspace, locked until the command commits."""
         number = action_number(token)
         if number is None:
             self.fail("bad_action_ref", token=token)
         action = self.session.scalar(
-            select(Action).where(Action.workspace_id == self.workspace.id, Action.number == number)
+            locked(
+                select(Action).where(
+                    Action.workspace_id == self.workspace.id, Action.number == number
+                ),
+                Action,
+            )
         )
         if action is None:
             self.fail("unknown_action", ref=f"A{number}")
@@ -313,6 +328,16 @@ class Context:
             )
 
 
+def locked(query: Select[Row], entity: type[Row]) -> Select[Row]:
+    """The query with its rows locked (FOR UPDATE OF the entity) and read afresh.
+
+    `populate_existing` matters: a row already in the session is overwritten by the locked
+    read, so the checks that follow see what the last committed command left.
+    SQLite ignores the lock; it runs one writing transaction at a time (storage.db).
+    """
+    return query.with_for_update(of=entity).execution_options(populate_existing=True)
+
+
 def _recipient(person: Person) -> Recipient:
     return Recipient(external_id=person.external_id, display_name=person.display_name)
 
@@ -332,8 +357,17 @@ def person_for(session: Session, workspace: Workspace, user: UserRef) -> Person:
             timezone=user.timezone,
             email=user.email,
         )
-        session.add(person)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(person)
+        except IntegrityError:  # first seen by two commands at once: the other one made it
+            found = session.scalar(
+                select(Person).where(
+                    Person.workspace_id == workspace.id, Person.external_id == user.external_id
+                )
+            )
+            assert found is not None
+            return found
         return person
     if user.display_name and person.display_name != user.display_name:
         person.display_name = user.display_name

@@ -249,8 +249,16 @@ class Core:
                 next_action_number=1,
                 created_at=session.info["now"],
             )
-            session.add(workspace)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(workspace)
+            except IntegrityError:  # a command at the same instant made it first: use that one
+                workspace = session.scalar(
+                    select(Workspace).where(
+                        Workspace.platform == platform, Workspace.external_id == external_id
+                    )
+                )
+                assert workspace is not None
         return workspace
 
     def set_thread(

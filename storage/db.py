@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,12 +33,23 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wal: bool) -> None:
+    # The driver's own implicit BEGIN is turned off: _sqlite_begin says how each one starts.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     if wal:
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # BEGIN IMMEDIATE takes the write lock at the start: transactions queue for it (up to the
+    # busy timeout) instead of two readers both trying to write, one of them failing "locked".
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+SQLITE_BUSY_MS = 30000
 
 
 def _is_file(database: str | None) -> bool:
@@ -49,7 +60,8 @@ def _is_file(database: str | None) -> bool:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite enforces foreign keys, waits on locks, and a file is in WAL.
+    """An engine for the URL; SQLite enforces foreign keys, runs one writer at a time (waiting
+    for its turn), and a file is in WAL.
 
     Write-ahead logging lets readers go on while one command writes, and commits cost one write.
     """
@@ -57,6 +69,7 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         wal = _is_file(engine.url.database)
         event.listen(engine, "connect", partial(_sqlite_pragmas, wal=wal))
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

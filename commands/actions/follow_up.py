@@ -161,6 +161,8 @@ def done(ctx: Context, args: str) -> None:
 def complete_action(ctx: Context, action: Action, note: str = "") -> None:
     """The owner or chair completes the action, with an optional note."""
     _owner_or_chair(ctx, action, "complete it")
+    if action.status == "done":
+        ctx.fail("already_done", action=action.ref, at=action.completed_at)
     _require_open(ctx, action)
     action.status = "done"
     action.completed_at = ctx.now
@@ -282,6 +284,8 @@ def _read_extension(ctx: Context, action: Action, rest: str) -> tuple[date, str]
 
 
 def _agree(ctx: Context, action: Action, new_due: date, reason: str) -> None:
+    if action.due == new_due and action.extension_requested is None:
+        ctx.fail("already_extended", action=action.ref, due=new_due)
     old_due = action.due
     action.due = new_due
     action.time_bound = new_due > ctx.today and ctx.calendar.is_working_day(new_due)

@@ -27,6 +27,8 @@ def start(ctx: Context, args: str) -> None:
     """Open a meeting in this channel and warn when it is not quorate."""
     meeting = ctx.meeting(args.strip())
     ctx.require_chair(meeting, "start it")
+    if meeting.status == "running":
+        ctx.fail("already_started", meeting=meeting.ref, at=meeting.started_at)
     if meeting.status != "scheduled":
         ctx.fail("cannot_start", meeting=meeting.ref, status=meeting.status)
     for invitation in meeting.invitations:
@@ -62,6 +64,8 @@ def end(ctx: Context, args: str) -> None:
     if rest:
         ctx.fail("usage", usage="/mdt end [M3]", example="/mdt end M3")
     ctx.require_chair(meeting, "end it")
+    if meeting.status == "ended":
+        ctx.fail("already_ended", meeting=meeting.ref, at=meeting.closed_at)
     if meeting.status != "running":
         ctx.fail("not_running", meeting=meeting.ref, status=meeting.status)
     meeting.status = "ended"

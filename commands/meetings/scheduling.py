@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from commands.context import Context
 from commands.documents.views import meeting_view
 from commands.meetings.calendar_invite import ics_for
 from commands.meetings.series import carry_forward, next_start, schedule_next
 from commands.messages import Attachment
 from commands.people.naming import meeting_buttons
-from storage.models import Meeting, Person, Workspace
+from storage.models import Meeting, Person
+from storage.numbering import next_number
 from storage.queries import load_meeting_in_full
 
 
 def allocate_meeting_number(ctx: Context) -> int:
-    """The next M<n> of the workspace, with the workspace row locked against a race."""
-    workspace = ctx.session.scalar(
-        select(Workspace).where(Workspace.id == ctx.workspace.id).with_for_update()
-    )
-    assert workspace is not None
-    number = workspace.next_meeting_number
-    workspace.next_meeting_number = number + 1
-    return number
+    """The next M<n> of the workspace, taken atomically (see storage.numbering)."""
+    return next_number(ctx.session, ctx.workspace.id, "meeting")
 
 
 def invite_file(ctx: Context, meeting: Meeting) -> Attachment:

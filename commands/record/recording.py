@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from commands.context import Context
 from commands.documents.views import action_view, meeting_view
 from commands.errors import CommandError
@@ -15,7 +13,8 @@ from commands.language.smart import check
 from commands.people.naming import DATE_STARTERS, action_buttons, looks_like_mention
 from commands.registry import command
 from commands.reminders.rows import refresh_reminders
-from storage.models import Action, Decision, Meeting, Note, Person, Workspace
+from storage.models import Action, Decision, Meeting, Note, Person
+from storage.numbering import next_number
 
 ACTION_EXAMPLE = (
     "/mdt action M3 @tom confirm the grab rails are fitted by friday "
@@ -106,16 +105,6 @@ def _due_from(ctx: Context, text: str) -> tuple[str, date | None, str | None]:
     return found.head_text, found.values.get("due"), problem
 
 
-def _allocate_action_number(ctx: Context) -> int:
-    workspace = ctx.session.scalar(
-        select(Workspace).where(Workspace.id == ctx.workspace.id).with_for_update()
-    )
-    assert workspace is not None
-    number = workspace.next_action_number
-    workspace.next_action_number = number + 1
-    return number
-
-
 @command(
     "action",
     usage="/mdt action [M3] @owner <what> by <when> [measure <how we will know it is done>]",
@@ -158,7 +147,7 @@ def action(ctx: Context, args: str) -> None:
     )
     record = Action(
         workspace_id=ctx.workspace.id,
-        number=_allocate_action_number(ctx),
+        number=next_number(ctx.session, ctx.workspace.id, "action"),
         meeting_id=meeting.id,
         decision_id=meeting.decisions[-1].id if meeting.decisions else None,
         owner_id=owner.id,
