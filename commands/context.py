@@ -8,7 +8,6 @@ from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commands.errors import CommandError
@@ -357,17 +356,8 @@ def person_for(session: Session, workspace: Workspace, user: UserRef) -> Person:
             timezone=user.timezone,
             email=user.email,
         )
-        try:
-            with session.begin_nested():
-                session.add(person)
-        except IntegrityError:  # first seen by two commands at once: the other one made it
-            found = session.scalar(
-                select(Person).where(
-                    Person.workspace_id == workspace.id, Person.external_id == user.external_id
-                )
-            )
-            assert found is not None
-            return found
+        session.add(person)
+        session.flush()  # first seen by two commands at once: the core runs the loser again
         return person
     if user.display_name and person.display_name != user.display_name:
         person.display_name = user.display_name

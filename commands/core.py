@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from commands import catalogue  # noqa: F401 - registers every command
@@ -60,6 +60,20 @@ def _example(word: str) -> str | None:
     """The example of the command a word names, for mistakes that bring none of their own."""
     spec = lookup(word)
     return spec.example if spec else None
+
+
+# A command whose transaction lost a race (two first sights of one person, a deadlock, SQLite
+# busy) is run again from the start: it rolled back whole and nothing of it was sent.
+ATTEMPTS = 3
+RACE_STATES = frozenset({"40001", "40P01", "55P03"})  # serialization, deadlock, lock not available
+
+
+def lost_race(error: IntegrityError | OperationalError) -> bool:
+    """The error is one a second run of the same command may not meet."""
+    if isinstance(error, IntegrityError):
+        return True
+    state = getattr(error.orig, "sqlstate", None)
+    return state in RACE_STATES or "database is locked" in str(error.orig)
 
 
 @cache
@@ -151,27 +165,38 @@ class Core:
         word, args = first_word(text)
         if captured and not self._meeting_running(request):
             return []
-        try:
-            with self.store.transaction(request.now) as session:
-                ctx = self._context(session, request, directory, captured=captured)
-                session.info["actor_id"] = ctx.caller.id
-                session.info["workspace_id"] = ctx.workspace.id
-                self._guard(ctx, word, args)
-                self._dispatch(ctx, word, args)
-                return route_email(
-                    session, ctx.workspace, ctx.messages, ctx.now, domain=ctx.invite_domain
-                )
-        except CommandError as error:
-            context = {"example": _example(word), **error.context}
-            # A feature may keep its own mistakes beside its replies: `file:key` names them.
-            template = error.name if ":" in error.name else f"errors:{error.name}"
-            return [self._private(request, template, context)]
-        except IntegrityError:
-            if captured and request.message_id:
-                return []  # the platform delivered this message twice: recorded once already
-            return self._unexpected(request)
-        except Exception:
-            return self._unexpected(request)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._attempt(request, directory, word, args, captured=captured)
+            except CommandError as error:
+                context = {"example": _example(word), **error.context}
+                # A feature may keep its own mistakes beside its replies: `file:key` names them.
+                template = error.name if ":" in error.name else f"errors:{error.name}"
+                return [self._private(request, template, context)]
+            except (IntegrityError, OperationalError) as error:
+                if attempt < ATTEMPTS and lost_race(error):
+                    log.info("command word %r lost a race; running it again", word)
+                    continue
+                if isinstance(error, IntegrityError) and captured and request.message_id:
+                    return []  # the platform delivered this message twice: recorded once already
+                return self._unexpected(request)
+            except Exception:
+                return self._unexpected(request)
+        return self._unexpected(request)
+
+    def _attempt(
+        self, request: Request, directory: Directory, word: str, args: str, *, captured: bool
+    ) -> list[Message]:
+        """One run of a command in one transaction; nothing leaves before it commits."""
+        with self.store.transaction(request.now) as session:
+            ctx = self._context(session, request, directory, captured=captured)
+            session.info["actor_id"] = ctx.caller.id
+            session.info["workspace_id"] = ctx.workspace.id
+            self._guard(ctx, word, args)
+            self._dispatch(ctx, word, args)
+            return route_email(
+                session, ctx.workspace, ctx.messages, ctx.now, domain=ctx.invite_domain
+            )
 
     def perform(
         self, request: Request, directory: Directory, use_case: Callable[[Context], None]
@@ -249,16 +274,8 @@ class Core:
                 next_action_number=1,
                 created_at=session.info["now"],
             )
-            try:
-                with session.begin_nested():
-                    session.add(workspace)
-            except IntegrityError:  # a command at the same instant made it first: use that one
-                workspace = session.scalar(
-                    select(Workspace).where(
-                        Workspace.platform == platform, Workspace.external_id == external_id
-                    )
-                )
-                assert workspace is not None
+            session.add(workspace)
+            session.flush()
         return workspace
 
     def set_thread(

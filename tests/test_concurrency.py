@@ -18,7 +18,7 @@ from bot.console import ConsoleDirectory
 from commands.core import Core, CoreSettings
 from commands.messages import Message, Request, UserRef
 from storage.db import Store
-from storage.models import Action, ActionUpdate, Meeting, Review
+from storage.models import Action, ActionUpdate, Decision, Meeting, Review
 
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 THREADS = 10
@@ -83,20 +83,29 @@ def test_fifty_concurrent_commands_are_all_saved_with_distinct_numbers(
 ) -> None:
     started(core)
 
+    kinds = ["new", "action", "decision"]
+
     def work(index: int) -> list[Message]:
-        if index % 2:
+        kind = kinds[index % 3]
+        if kind == "new":
             return ask(core, "priya", f"new Case review {index} on 5 Feb at 11:00 with @tom")
-        return ask(core, "priya", f"action M1 @tom call the GP about item {index} by friday")
+        if kind == "action":
+            return ask(core, "priya", f"action M1 @tom call the GP about item {index} by friday")
+        return ask(core, "priya", f"decision M1 Refer item {index} because it is urgent")
 
     results = at_once(50, work)
     assert not [t for t in templates(results) if t.startswith("errors:")]
+    made = {kind: sum(1 for i in range(50) if kinds[i % 3] == kind) for kind in kinds}
     with store.transaction(NOW) as session:
         meetings = list(session.scalars(select(Meeting.number)))
         actions = list(session.scalars(select(Action.number)))
-    assert sorted(meetings) == list(range(1, 27))
-    assert sorted(actions) == list(range(1, 26))
-    assert posts(results, "meeting:created") == 25
-    assert posts(results, "record:action") == 25
+        decisions = list(session.scalars(select(Decision.number)))
+    assert sorted(meetings) == list(range(1, made["new"] + 2))
+    assert sorted(actions) == list(range(1, made["action"] + 1))
+    assert sorted(decisions) == list(range(1, made["decision"] + 1))
+    assert posts(results, "meeting:created") == made["new"]
+    assert posts(results, "record:action") == made["action"]
+    assert posts(results, "record:decision") == made["decision"]
 
 
 def test_first_sight_of_a_workspace_and_its_people_at_once(store: Store) -> None:

@@ -54,7 +54,7 @@ def decision(ctx: Context, args: str) -> None:
         ctx.fail("decision_needs_text", example=DECISION_EXAMPLE)
     record = Decision(
         workspace_id=ctx.workspace.id,
-        number=_allocate_decision_number(ctx),
+        number=next_number(ctx.session, ctx.workspace.id, "decision"),
         meeting_id=meeting.id,
         text=text,
         rationale=rationale or None,
@@ -74,16 +74,6 @@ def decision(ctx: Context, args: str) -> None:
         rationale=rationale,
         to_ratify=record.to_ratify,
     )
-
-
-def _allocate_decision_number(ctx: Context) -> int:
-    workspace = ctx.session.scalar(
-        select(Workspace).where(Workspace.id == ctx.workspace.id).with_for_update()
-    )
-    assert workspace is not None
-    number = workspace.next_decision_number
-    workspace.next_decision_number = number + 1
-    return number
 
 
 def _due_kinds(ctx: Context) -> list[ClauseKind]:
