@@ -1,4 +1,4 @@
-"""Per-workspace numbers (M3, A17, D4) handed out by one atomic statement on every database.
+"""Per-workspace numbers (M3, A17, D4, E2) handed out by one atomic statement on every database.
 
 `UPDATE workspace SET next_x = next_x + 1 WHERE id = :id RETURNING next_x - 1` takes the row
 lock and the number together, so two commands at the same instant never get the same number
@@ -15,12 +15,13 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.models import Workspace
 
-Kind = Literal["meeting", "action", "decision"]
+Kind = Literal["meeting", "action", "decision", "disagreement"]
 
 COUNTERS: dict[Kind, InstrumentedAttribute[int]] = {
     "meeting": Workspace.next_meeting_number,
     "action": Workspace.next_action_number,
     "decision": Workspace.next_decision_number,
+    "disagreement": Workspace.next_disagreement_number,
 }
 
 

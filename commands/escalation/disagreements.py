@@ -26,8 +26,8 @@ from storage.models import (
     Meeting,
     Person,
     StageNotice,
-    Workspace,
 )
+from storage.numbering import next_number
 
 DISAGREEMENT_REF = re.compile(r"^[Ee](\d{1,9})$")
 DECISION_REF = re.compile(r"^[Dd](\d{1,9})$")
@@ -160,16 +160,7 @@ def _require_open(ctx: Context, item: Disagreement) -> None:
 
 
 def _next_number(ctx: Context) -> int:
-    counter = Workspace.next_disagreement_number
-    number = ctx.session.execute(
-        update(Workspace)
-        .where(Workspace.id == ctx.workspace.id)
-        .values({counter: counter + 1})
-        .returning(counter - 1)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    ctx.session.expire(ctx.workspace, [counter.key])
-    return int(number)
+    return next_number(ctx.session, ctx.workspace.id, "disagreement")
 
 
 def _step(ctx: Context, item: Disagreement, kind: str, **fields: object) -> None:
