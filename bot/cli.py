@@ -66,7 +66,7 @@ def _teams_manifest(url: str) -> str:
     return write_package(Settings.from_env(), url, Path("mdt-teams.zip"))
 
 
-GOVERNANCE = frozenset({"audit"})
+GOVERNANCE = frozenset({"audit", "retention", "export"})
 MANIFESTS: dict[str, Callable[[str], str]] = {"slack": _slack_manifest, "teams": _teams_manifest}
 
 
@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "worker":
         return run_worker_command(args, settings, url)
     if args.command in GOVERNANCE:
-        return run_governance(args, url)
+        return run_governance(args, settings, url)
     if args.command in {"serve", "socket"}:
         try:
             return (

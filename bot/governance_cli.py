@@ -1,4 +1,4 @@
-"""`mdtbot audit verify|show`: the governance commands of the command line (section 13)."""
+"""`mdtbot audit verify|show`, `mdtbot retention`, `mdtbot export`: governance (section 13)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from bot.console import at_name
+from bot.config import Settings
+from bot.console import at_name, parse_moment
 from bot.render import Renderer
+from commands.governance.export import export_case, export_person, to_html, to_json
+from commands.governance.retention import run_retention
 from commands.governance.trail import TrailError, decision_refs, resolve, trail
 from commands.messages import Message
 from storage.chain import verify
@@ -31,6 +34,22 @@ def add_governance_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     show.add_argument("ref", help=f"a meeting, action or decision ref ({refs})")
     show.add_argument("--workspace", help="the workspace (needed when there are several)")
     show.add_argument("--db", help="database URL (default: DATABASE_URL)")
+    retention = sub.add_parser("retention", help="erase what retention says is due")
+    retention.add_argument("--dry-run", action="store_true", help="only list what is due")
+    retention.add_argument("--now", help="as at this ISO date-time (default: the clock)")
+    retention.add_argument("--db", help="database URL (default: DATABASE_URL)")
+    export = sub.add_parser("export", help="everything held about a case or a staff member")
+    what = export.add_subparsers(dest="what", required=True)
+    for name, key, help_text in (
+        ("case", "ref", "a case reference, e.g. AB-1234"),
+        ("person", "platform_id", "a staff member's platform id (Slack or Teams user id)"),
+    ):
+        one = what.add_parser(name, help=f"export {name}")
+        one.add_argument(key, help=help_text)
+        one.add_argument("--format", choices=("json", "html"), default="json")
+        one.add_argument("--out", help="write to this file (default: standard output)")
+        one.add_argument("--workspace", help="the workspace (needed when there are several)")
+        one.add_argument("--db", help="database URL (default: DATABASE_URL)")
 
 
 def _now() -> datetime:
@@ -96,10 +115,75 @@ def audit_show(store: Store, ref: str, workspace: str | None) -> int:
     return 0
 
 
-def run_governance(args: argparse.Namespace, url: str) -> int:
-    """Run `mdtbot audit ...`."""
+RULES = {
+    "case": "a case's records, after its last meeting",
+    "meeting": "a meeting without a case reference, after it was held",
+    "review": "review answers, after the review closed",
+}
+
+
+def retention(store: Store, settings: Settings, now: datetime, *, dry_run: bool) -> int:
+    """Erase what is due (or list it, dry) and print the disposal report."""
+    report = run_retention(store, settings.governance, now, dry_run=dry_run)
+    message = Message(
+        audience="private",
+        template="governance:retention",
+        context={
+            "dry_run": report.dry_run,
+            "now": report.now,
+            "erased": report.erased,
+            "held": report.held,
+            "rules": RULES,
+        },
+        zone=settings.timezone,
+    )
+    _say(Renderer(mention=at_name).render(message))
+    return 0
+
+
+def export(store: Store, args: argparse.Namespace, now: datetime) -> int:
+    """Write a case's or a person's export as JSON or HTML."""
+    found = _workspace(store, args.workspace)
+    if isinstance(found, str):
+        _say(f"mdtbot: {found}", sys.stderr)
+        return 2
+    with store.transaction(now) as session:
+        if args.what == "case":
+            data = export_case(session, found, args.ref, now)
+            if not data["meetings"] and not data["legal_holds"]:
+                _say(f"mdtbot: no records of case {args.ref.upper()}", sys.stderr)
+                return 2
+        else:
+            person = export_person(session, found, args.platform_id, now)
+            if person is None:
+                _say(f"mdtbot: no person with platform id {args.platform_id!r}", sys.stderr)
+                return 2
+            data = person
+    document = to_html(data) if args.format == "html" else to_json(data)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.write(document)
+        _say(f"Written to {args.out}.", sys.stderr)
+    else:
+        sys.stdout.write(document)
+    return 0
+
+
+def run_governance(args: argparse.Namespace, settings: Settings, url: str) -> int:
+    """Run `mdtbot audit ...` or `mdtbot retention`."""
+    now = _now()
+    if getattr(args, "now", None):
+        moment = parse_moment(args.now)
+        if moment is None:
+            _say(f"mdtbot: --now {args.now!r} is not an ISO date-time", sys.stderr)
+            return 2
+        now = moment
     store = Store.open(url, upgrade=True)
     try:
+        if args.command == "retention":
+            return retention(store, settings, now, dry_run=args.dry_run)
+        if args.command == "export":
+            return export(store, args, now)
         if args.verb == "verify":
             return audit_verify(store)
         return audit_show(store, args.ref, args.workspace)

@@ -35,6 +35,7 @@ from bot.notify import (
     notifiers_for,
 )
 from commands.escalation.sweep import StageSweep
+from commands.governance.retention import daily_retention
 from commands.messages import Message
 from commands.outbox.queue import (
     delivered,
@@ -355,7 +356,10 @@ def run_worker_command(args: argparse.Namespace, settings: Settings, url: str) -
         store,
         notifiers,
         options=WorkerOptions(interval=args.interval),
-        steps=[partial(close_due_reviews_to_outbox, store)],
+        steps=[
+            partial(close_due_reviews_to_outbox, store),
+            partial(daily_retention, store, settings.governance),
+        ],
     )
     try:
         if args.once:

@@ -4,6 +4,7 @@ from commands import help
 from commands.actions import follow_up
 from commands.escalation import disagreements
 from commands.governance import commands as governance
+from commands.governance import holds
 from commands.meetings import attendance, diary, running
 from commands.people import iam
 from commands.record import recording
@@ -16,6 +17,7 @@ __all__ = [
     "follow_up",
     "governance",
     "help",
+    "holds",
     "iam",
     "recording",
     "review",

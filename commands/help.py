@@ -33,6 +33,8 @@ HELP_ORDER = (
     "extend",
     "reassign",
     "audit",
+    "hold",
+    "release",
     "help",
 )
 

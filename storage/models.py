@@ -665,3 +665,47 @@ class LinkToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LegalHold(Base):
+    """A legal hold on a case: nothing of it is erased until the hold is released."""
+
+    __tablename__ = "legal_hold"
+    __table_args__ = (Index("ix_legal_hold_case", "workspace_id", "case_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    case_ref: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    held_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    held_by: Mapped[Person] = relationship(foreign_keys=[held_by_id])
+
+
+class Disposal(Base):
+    """The disposal log: what retention erased, under which rule, and when."""
+
+    __tablename__ = "disposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    rule: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(60))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id"), index=True)
+    due_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    records: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RetentionRun(Base):
+    """One run of retention (the worker runs it once a day)."""
+
+    __tablename__ = "retention_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    erased: Mapped[int] = mapped_column(Integer, default=0)

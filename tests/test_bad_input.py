@@ -192,6 +192,14 @@ CASES = [
     ("priya", "/mdt audit X9", "`X9` is not a meeting, action or decision reference"),
     ("priya", "/mdt audit M99", "There is no M99"),
     ("priya", "/mdt audit A99", "There is no A99"),
+    # legal hold
+    ("priya", "/mdt hold", "For example: /mdt hold case AB-1234"),
+    ("priya", "/mdt hold case", "For example: /mdt hold case AB-1234"),
+    ("priya", "/mdt hold case AB-12-XY court order", "not a case reference"),
+    ("priya", "/mdt hold case AB-1234", "Say why case AB-1234 is to be held"),
+    ("priya", "/mdt hold case AB-1234 Mrs Smith complained", "a person's name"),
+    ("priya", "/mdt release case AB-1234", "Case AB-1234 is not on legal hold"),
+    ("priya", "/mdt release AB-1234", "For example: /mdt release case AB-1234"),
     # help and unknown words
     ("priya", "/mdt help xyzzy", "I don't know `/mdt xyzzy`"),
     ("priya", "/mdt shwo M1", "Did you mean `/mdt show`?"),

@@ -25,6 +25,7 @@ PREPARE = {
     "end": ["/mdt start M3"],
     "minutes": ["/mdt start M3", "/mdt end M3"],
     "review": ["/mdt start M3", "/mdt end M3"],
+    "release": ["/mdt hold case AB-1234 a complaint is being investigated"],
 }
 NEEDS_ACTION = {"accept", "done", "progress", "extend", "reassign"}
 AS_OWNER = {"accept", "progress", "done", "extend"}

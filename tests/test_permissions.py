@@ -15,7 +15,7 @@ from tests.support import blocks, reading, snapshot
 # priya chairs both meetings; max takes the minutes; sam is invited; tom is invited and owns A1;
 # zed is a stranger to both.
 SETUP = [
-    "/mdt new Strategy on 3/2/2027 at 10:00 with @tom @sam @max",
+    "/mdt new Strategy case AB-1234 on 3/2/2027 at 10:00 with @tom @sam @max",
     "/mdt invite M1 @max as minute-taker",
     "/mdt new Discharge tomorrow at 10am with @tom @sam @max",
     "/mdt invite M2 @max as minute-taker",
@@ -186,6 +186,12 @@ RULES = {
         "Only the chair of M1 (@priya) can see its audit trail.",
         changes=False,
         success="Audit trail of M1",
+    ),
+    "hold": Rule(
+        "/mdt hold case AB-1234 a complaint is being investigated",
+        CHAIR,
+        "Only a chair of a meeting of case AB-1234 (@priya) or a safeguarding lead can put",
+        success="Case AB-1234 is on legal hold",
     ),
 }
 MATRIX = [
