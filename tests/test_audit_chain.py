@@ -239,5 +239,7 @@ def test_the_command_line_shows_an_actions_trail(
     assert out.startswith("Audit trail of A1 (")
     assert "@tom changed an action: completed_at and status" in out
     assert "@tom created an action's history" in out
+    assert main(["audit", "show", "D1", "--db", url_of(console.store)]) == 0
+    assert "@priya created a decision" in capsys.readouterr().out
     assert main(["audit", "show", "M9", "--db", url_of(console.store)]) == 2
     assert "M9 names nothing" in capsys.readouterr().err

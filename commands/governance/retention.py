@@ -192,9 +192,7 @@ def _erase_rows(session: Session, records: dict[str, list[int]]) -> None:
         documents = [c for c in table.c if isinstance(c.type, JSON) and c.nullable]
         if not columns and not documents:
             continue
-        values: dict[str, Any] = {
-            c.name: case((c.is_(None), None), else_=ERASED) for c in columns
-        }
+        values: dict[str, Any] = {c.name: case((c.is_(None), None), else_=ERASED) for c in columns}
         values.update({c.name: None for c in documents})  # e.g. an approved record's snapshot
         session.execute(update(table).where(table.c.id.in_(ids)).values(values))
 
