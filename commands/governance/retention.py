@@ -39,8 +39,6 @@ from storage.models import (
 ERASED = "[erased]"
 # Tables whose rows are not a meeting's content, though they point at one.
 NOT_CONTENT = frozenset({"audit_entry", "disposal", "outbox_message", "legal_hold"})
-# Parents through which a row belongs to a meeting.
-PARENTS = ("action_id", "decision_id", "review_id")
 
 
 @dataclass(frozen=True)
@@ -160,26 +158,34 @@ def _table(name: str) -> Table:
 
 
 def meeting_records(session: Session, meeting_ids: Iterable[int]) -> dict[str, list[int]]:
-    """Every row of these meetings (table -> ids): theirs, and their actions', decisions'..."""
-    ids = list(meeting_ids)
-    records: dict[str, list[int]] = {"meeting": ids}
-    for table in Base.metadata.sorted_tables:
-        if table.name in NOT_CONTENT or "id" not in table.c or "meeting_id" not in table.c:
-            continue
-        records[table.name] = list(
-            session.scalars(select(table.c.id).where(table.c.meeting_id.in_(ids)))
-        )
-    parents = {"action_id": "action", "decision_id": "decision", "review_id": "review"}
-    for table in Base.metadata.sorted_tables:
-        if table.name in NOT_CONTENT or table.name in records or "id" not in table.c:
-            continue
-        for column, parent in parents.items():
-            if column in table.c and records.get(parent):
-                rows = session.scalars(
-                    select(table.c.id).where(table.c[column].in_(records[parent]))
-                )
-                records.setdefault(table.name, []).extend(rows)
-    return {name: sorted(set(rows)) for name, rows in records.items() if rows}
+    """Every row of these meetings (table -> ids): theirs, and their children's, to any depth.
+
+    A row belongs to a meeting when a foreign key leads from it to the meeting or to a row that
+    belongs to it (an action's history, a decision's dissent, a disagreement's steps...).
+    """
+    records: dict[str, set[int]] = {"meeting": set(meeting_ids)}
+    changed = True
+    while changed:
+        changed = False
+        for table in Base.metadata.sorted_tables:
+            if table.name in NOT_CONTENT or "id" not in table.c:
+                continue
+            for column in table.c:
+                for key in column.foreign_keys:
+                    parent = key.column.table.name
+                    if parent == table.name or not records.get(parent):
+                        continue
+                    if parent == "meeting" and column.name != "meeting_id":
+                        continue  # e.g. where a decision was ratified: it stays its own meeting's
+                    rows = set(
+                        session.scalars(
+                            select(table.c.id).where(column.in_(sorted(records[parent])))
+                        )
+                    )
+                    if rows - records.get(table.name, set()):
+                        records.setdefault(table.name, set()).update(rows)
+                        changed = True
+    return {name: sorted(rows) for name, rows in records.items() if rows}
 
 
 def _erase_rows(session: Session, records: dict[str, list[int]]) -> None:
