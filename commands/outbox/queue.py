@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commands.email.routing import EMAIL, as_email
+from commands.email.routing import EMAIL, as_email, email_recipient
 from commands.messages import Message, Recipient
 from commands.outbox.codec import decode_message, encode_message
 from commands.reminders.rows import zone_of
@@ -36,6 +36,9 @@ def enqueue(
     message = replace(message, meta={**message.meta, "workspace": workspace.external_id})
     platform = workspace.platform
     person = session.get(Person, person_id) if person_id is not None else None
+    if person is None:
+        person = email_recipient(session, workspace.id, message)
+        person_id = person.id if person is not None else None
     if person is not None and person.email_only:
         platform = EMAIL  # an email-only person is reached by email, on the same policy
         if "email" not in message.meta:
