@@ -121,7 +121,6 @@ def test_only_addresses_naming_people_escape_the_guard(
 def test_reminders_and_chasers_reach_an_email_owner_on_the_console(console: Console) -> None:
     from bot.config import Settings  # noqa: PLC0415
     from bot.email.console import console_mail  # noqa: PLC0415
-
     from bot.worker import console_sweep  # noqa: PLC0415
 
     console.session.mail = console_mail(console.store, Settings(), console.out.write)

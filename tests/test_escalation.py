@@ -329,3 +329,24 @@ def test_several_workers_send_each_stage_notice_once(decided: Console) -> None:
             select(OutboxMessage.key).where(OutboxMessage.key.like("E%:stage1:%"))
         ).all()
     assert len(keys) == len(set(keys)) == 3
+
+
+# In reviews ----------------------------------------------------------------------------------
+
+
+def test_a_period_review_counts_the_disagreements_their_stages_time_and_agency(
+    decided: Console,
+) -> None:
+    as_(decided, "tom", "/mdt escalate D1 police were not consulted")
+    as_(decided, "tom", "/mdt escalate D1 the risk to the person at home is higher")
+    decided(":clock 2027-05-27T10:00:00+01:00")
+    as_(decided, "tom", "/mdt escalate E1 the practitioners could not agree")
+    decided(":clock 2027-06-01T10:00:00+01:00")
+    done = as_(decided, "tom", "/mdt resolve E1 decision stands: agreed with the line managers")
+    assert "resolved at stage 2" in done
+    decided("/mdt end M1")
+    printed = decided("/mdt review period from 1/5/2027 to 30/6/2027")
+    assert (
+        "Professional disagreements: 2, resolved 1 at stage 2, 1 still open. Median 3 working days"
+        " from raised to resolved. Most often involved: Sussex Police (2)." in printed
+    ), printed

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from commands.escalation.figures import DisagreementFigures, disagreement_figures
 from commands.governance.visibility import may_see
 from commands.meetings.quorum import missing_sectors
 from commands.meetings.series import HELD, related
@@ -113,6 +114,7 @@ class InsightsView:
     said: dict[str, list[Said]] = field(default_factory=dict)
     suggested: dict[str, list[Suggestion]] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
+    disagreements: DisagreementFigures | None = None
 
 
 def _whole() -> tuple[LoaderOption, ...]:
@@ -455,4 +457,5 @@ def insights_for(
         said={kind: [s for s in said if s.kind == kind] for kind in KINDS},
         suggested={kind: [s for s in suggestions if s.kind == kind] for kind in KINDS},
         charts=[overdue_chart, sectors_chart, smart_chart, said_chart],
+        disagreements=disagreement_figures(session, meetings),
     )
