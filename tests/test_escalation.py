@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -14,9 +15,16 @@ from bot.notify import CollectingNotifier
 from bot.worker import Worker, console_sweep
 from commands.escalation.deadlines import stage_deadline
 from commands.escalation.protocols import ProtocolError, parse_protocol, protocols
+from commands.governance.export import export_case, to_json
 from commands.language.workdays import WorkingCalendar
 from storage.db import Store
-from storage.models import Disagreement, DisagreementStep, OutboxMessage, StageNotice
+from storage.models import (
+    Disagreement,
+    DisagreementStep,
+    OutboxMessage,
+    StageNotice,
+    Workspace,
+)
 from tests.conftest import Console
 from tests.support import blocks, snapshot
 
@@ -350,3 +358,17 @@ def test_a_period_review_counts_the_disagreements_their_stages_time_and_agency(
         "Professional disagreements: 2, resolved 1 at stage 2, 1 still open. Median 3 working days"
         " from raised to resolved. Most often involved: Sussex Police (2)." in printed
     ), printed
+
+
+def test_the_case_export_holds_the_disagreement_and_every_step(decided: Console) -> None:
+    as_(decided, "tom", "/mdt escalate D1 police were not consulted")
+    as_(decided, "tom", "/mdt escalate E1 the practitioners could not agree")
+    with decided.store.transaction(decided.session.now) as session:
+        workspace = session.scalars(select(Workspace)).one()
+        data = json.loads(to_json(export_case(session, workspace, "AB-1234", decided.session.now)))
+    records = data["meetings"][0]["records"]
+    assert [d["reason"] for d in records["disagreement"]] == ["police were not consulted"]
+    assert [s["kind"] for s in records["disagreement_step"]] == ["opened", "escalated"]
+    assert {m["person_name"] for m in records["disagreement_member"]} == {"tom", "priya"}
+    audited = {row["record"] for row in data["audit"]}
+    assert {"disagreement", "disagreement_step", "disagreement_member"} <= audited
