@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_READY = 0.4
 
 
-def timed(command: list[str], stdin: str, cwd: Path) -> tuple[float, float]:
+def timed(command: list[str], stdin: str, cwd: Path, root: Path = ROOT) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system) of one whole process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled modules are reused
     env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "mdt-bench-pyc"))
     began = time.perf_counter()
@@ -62,6 +62,11 @@ def main() -> int:
     """Time each process interleaved and repeated; print medians, spreads and the target."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of the project (say, before a change): its console runs too",
+    )
     args = parser.parse_args()
     repeats = max(args.repeats, 3)
     python = sys.executable
@@ -73,19 +78,21 @@ def main() -> int:
         engine.dispose()
         console = [python, "-m", "bot.cli", "console", "--db", url, "--files", str(here / "f")]
         runs = {
-            "python -c pass": ([python, "-c", "pass"], ""),
-            "console ready": (console, ""),
-            "console, one /mdt list": (console, "/mdt list\n"),
-            "import sqlalchemy.orm": ([python, "-c", "import sqlalchemy.orm"], ""),
+            "python -c pass": ([python, "-c", "pass"], "", ROOT),
+            "console ready": (console, "", ROOT),
+            "console, one /mdt list": (console, "/mdt list\n", ROOT),
+            "import sqlalchemy.orm": ([python, "-c", "import sqlalchemy.orm"], "", ROOT),
         }
-        for command, stdin in runs.values():  # warm-up: compiled modules written once
-            timed(command, stdin, here)
+        if args.against:
+            runs["console ready (--against)"] = (console, "", args.against.resolve())
+        for command, stdin, root in runs.values():  # warm-up: compiled modules written once
+            timed(command, stdin, here, root)
         wall: dict[str, list[float]] = {name: [] for name in runs}
         cpu: dict[str, list[float]] = {name: [] for name in runs}
         load = os.getloadavg()[0]
         for _ in range(repeats):
-            for name, (command, stdin) in runs.items():
-                seconds, used = timed(command, stdin, here)
+            for name, (command, stdin, root) in runs.items():
+                seconds, used = timed(command, stdin, here, root)
                 wall[name].append(seconds)
                 cpu[name].append(used)
     print(f"{repeats} interleaved runs; load average {load:.1f} on {os.cpu_count()} cores")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from commands.governance.visibility import may_see
@@ -68,7 +68,7 @@ def related(meeting: Meeting) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
+def _earlier(meeting: Meeting) -> Select[Meeting] | None:
     """Meetings of the same series or case that started before this one, newest first.
 
     Only those its chair may see (chairs or is invited to): what a meeting carries forward from
@@ -76,26 +76,33 @@ def earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
     """
     conditions = related(meeting)
     if not conditions:
-        return []
-    return list(
-        session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.workspace_id == meeting.workspace_id,
-                Meeting.id != meeting.id,
-                Meeting.starts_at < meeting.starts_at,
-                Meeting.status != "cancelled",
-                or_(*conditions),
-                may_see(meeting.chair_id),
-            )
-            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-        ).all()
+        return None
+    return (
+        select(Meeting)
+        .where(
+            Meeting.workspace_id == meeting.workspace_id,
+            Meeting.id != meeting.id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status != "cancelled",
+            or_(*conditions),
+            may_see(meeting.chair_id),
+        )
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
 
 
+def earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
+    """Meetings of the same series or case that started before this one, newest first."""
+    query = _earlier(meeting)
+    return [] if query is None else list(session.scalars(query).all())
+
+
 def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
-    """The last meeting held before this one in its series or about its case."""
-    return next((m for m in earlier_meetings(session, meeting) if m.status in HELD), None)
+    """The last meeting held before this one in its series or about its case (one row read)."""
+    query = _earlier(meeting)
+    if query is None:
+        return None
+    return session.scalars(query.where(Meeting.status.in_(HELD)).limit(1)).first()
 
 
 def outstanding_actions(session: Session, meeting: Meeting) -> list[Action]:
