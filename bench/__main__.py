@@ -11,6 +11,7 @@ BENCHMARKS = (
     "bench.reviews",
     "bench.reads",
     "bench.startup",
+    "bench.governance",
 )
 
 
