@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.config import Settings, SettingsError
 from bot.console import parse_moment, run_console
 from bot.email.console import console_mail
@@ -18,6 +20,7 @@ from commands.core import Core, CoreSettings
 from commands.meetings.types import MeetingTypeError, meeting_types
 from commands.reviews.meeting_review import review_sweep
 from storage.db import Store, make_engine, migrate
+from storage.reach import unreachable, where
 
 
 def _moment(text: str) -> datetime:
@@ -129,6 +132,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return 0
     url = args.db or settings.database_url
+    try:
+        return _run(args, settings, url)
+    except DBAPIError as error:
+        if not unreachable(error):
+            raise
+        setting = "--db" if args.db else "DATABASE_URL"
+        reason = str(error.orig or error).strip().splitlines()[0][:200] if str(error) else ""
+        print(  # noqa: T201 - the command line speaks
+            f"mdtbot: cannot reach the database ({setting} = {where(url)}): {reason}. "
+            f"Check {setting} and that the database is running.",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _run(args: argparse.Namespace, settings: Settings, url: str) -> int:
+    """Run a command that works on the database at `url`."""
     if args.command == "migrate":
         migrate(make_engine(url))
         return 0

@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.render import Renderer
 from commands.core import Core
-from commands.messages import Message, Request, UserRef
+from commands.messages import Message, Recipient, Request, UserRef
+from storage.reach import unreachable
 
 NAME = re.compile(r"^@?([A-Za-z0-9][A-Za-z0-9._-]{0,63})$")
 STEP = re.compile(r"^\+(\d+)([dhm])$")
@@ -93,7 +96,26 @@ class ConsoleSession:
         self.out.flush()
 
     def line(self, text: str) -> None:
-        """Handle one line of input."""
+        """Handle one line of input; with the database out of reach, say so and go on."""
+        try:
+            self._line(text)
+        except DBAPIError as error:
+            if not unreachable(error):
+                raise
+            self.emit([self._notice("errors:database_down")])
+
+    def _notice(self, template: str) -> Message:
+        """A private word to whoever is typing."""
+        return Message(
+            audience="private",
+            template=template,
+            context={},
+            zone=self.zones.get(self.user, "Europe/London"),
+            channel=self.channel,
+            recipient=Recipient(self.user, self.user),
+        )
+
+    def _line(self, text: str) -> None:
         stripped = text.strip()
         if not stripped:
             return
@@ -148,8 +170,8 @@ class ConsoleSession:
             self.channel = arg.lstrip("#")
         elif word == ":tz" and _is_zone(arg):
             self.zones[self.user] = arg
-        elif word == ":clock" and self._move_clock(arg):
-            if self.sweep is not None:
+        elif word == ":clock" and (moved := self._move_clock(arg)) is not False:
+            if moved and self.sweep is not None:
                 self.emit(self.sweep(self.now))
             self._send_mail()
         else:
@@ -158,10 +180,15 @@ class ConsoleSession:
                 ":clock ISO-DATETIME or :clock +3d / +4h."
             )
 
-    def _move_clock(self, arg: str) -> bool:
+    def _move_clock(self, arg: str) -> bool | None:
+        """True when the clock moved; False when `arg` is no time; None when it is too far."""
         step = STEP.match(arg)
         if step:
-            self.now += timedelta(**{STEP_UNITS[step.group(2)]: int(step.group(1))})
+            try:
+                self.now += timedelta(**{STEP_UNITS[step.group(2)]: int(step.group(1))})
+            except OverflowError:
+                self.emit([self._notice("errors:clock_too_far")])
+                return None
             return True
         moment = parse_moment(arg)
         if moment is None:

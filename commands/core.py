@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from commands import catalogue  # noqa: F401 - registers every command
@@ -28,6 +28,7 @@ from commands.record.capture import read_line
 from commands.registry import ALIASES, COMMANDS, lookup
 from storage.db import Store
 from storage.models import Meeting, Workspace
+from storage.reach import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +91,38 @@ class Core:
         self.settings = settings or CoreSettings()
 
     def handle_command(self, request: Request, directory: Directory) -> list[Message]:
-        """Run the text after `/mdt` as a command from the request's user."""
-        return self._run(request, directory, request.text, captured=False)
+        """Run the text after `/mdt` as a command from the request's user.
+
+        With the database out of reach, the answer says so and nothing is saved.
+        """
+        try:
+            return self._run(request, directory, request.text, captured=False)
+        except DBAPIError as error:
+            if not unreachable(error):
+                raise
+            return [self.database_down(request)]
 
     def handle_message(self, request: Request, directory: Directory) -> list[Message]:
         """Record a `decision:`/`action:`/`agenda:`/`note:` line if a meeting runs here.
 
         A near miss (`decison:`, `Agreed that ...`) is answered privately with the line to
         type; a capture after the meeting ended says how to add it; a capture with two
-        meetings running asks which. Ordinary chat gets nothing.
+        meetings running asks which. Ordinary chat gets nothing. With the database out of
+        reach, a line that would be recorded is answered so.
         """
+        try:
+            return self._handle_message(request, directory)
+        except DBAPIError as error:
+            if not unreachable(error):
+                raise
+            return [self.database_down(request)] if read_line(request.text) else []
+
+    def database_down(self, request: Request) -> Message:
+        """The words for the person when the records cannot be reached (needs no database)."""
+        log.warning("database unreachable; %s told nothing was saved", request.platform)
+        return self._private(request, "errors:database_down", {})
+
+    def _handle_message(self, request: Request, directory: Directory) -> list[Message]:
         reading = read_line(request.text)
         if reading is None:
             return []
@@ -179,6 +202,12 @@ class Core:
                     continue
                 if isinstance(error, IntegrityError) and captured and request.message_id:
                     return []  # the platform delivered this message twice: recorded once already
+                if unreachable(error):
+                    return [self.database_down(request)]
+                return self._unexpected(request)
+            except DBAPIError as error:
+                if unreachable(error):
+                    return [self.database_down(request)]
                 return self._unexpected(request)
             except Exception:
                 return self._unexpected(request)

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
 from bot.slack.dedupe import first_time
@@ -20,8 +21,9 @@ from bot.slack.delivery import PLATFORM, Delivery, Sent, Target
 from bot.slack.directory import SlackDirectory, TTLCache
 from bot.slack.install import build_bolt_app
 from commands.core import Core
-from commands.messages import Message, Request
+from commands.messages import Message, Recipient, Request
 from storage.db import Store
+from storage.reach import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,11 @@ class SlackBot:
                     log.info("ignored a repeated delivery of %s", key.split(":", 1)[0])
                     return
                 work(*args)
+            except DBAPIError as error:
+                if not unreachable(error):
+                    log.exception("slack work failed, reference %s", secrets.token_hex(4).upper())
+                else:
+                    self.tell_database_down(args)
             except Exception:
                 reference = secrets.token_hex(4).upper()
                 log.exception("slack work failed, reference %s", reference)
@@ -99,6 +106,34 @@ class SlackBot:
             held.append(run)
         else:
             self._executor.submit(run)
+
+    def tell_database_down(self, args: tuple[Any, ...]) -> None:
+        """Tell the person whose work could not reach the database, without the database.
+
+        The work's arguments name them: its Target, and the channel (the string after the
+        target) or the event (a dict with its channel and thread) it came from.
+        """
+        target = next((a for a in args if isinstance(a, Target)), None)
+        if target is None:
+            log.warning("database unreachable; work for nobody in particular dropped")
+            return
+        after = args[args.index(target) + 1 :]
+        event = next((a for a in after if isinstance(a, dict)), {})
+        channel = event.get("channel") or next((a for a in after if isinstance(a, str)), None)
+        notice = Message(
+            audience="private",
+            template="errors:database_down",
+            context={},
+            zone=self.core.settings.timezone,
+            channel=str(channel) if channel else None,
+            recipient=Recipient(target.user_id, ""),
+            thread_id=str(event["thread_ts"]) if event.get("thread_ts") else None,
+        )
+        log.warning("database unreachable; a Slack user told nothing was saved")
+        try:
+            self.delivery.send_all([notice], target)
+        except Exception as error:  # Slack itself may be failing too
+            log.warning("could not tell the user the database is down: %s", type(error).__name__)
 
     def dispatch(self, request: BoltRequest) -> tuple[BoltResponse, list[Callable[[], None]]]:
         """Dispatch a request to Bolt, returning its ack and the work to start once it is sent."""
@@ -205,7 +240,13 @@ class SlackBot:
             key = f"trigger:{body['trigger_id']}"
         self._delivery.key = None
         if key is not None and body.get("type") == "view_submission":
-            if not first_time(self.store, key, self.clock()):
+            try:
+                seen = not first_time(self.store, key, self.clock())
+            except DBAPIError as error:
+                if not unreachable(error):
+                    raise
+                seen = False  # the form's command will say the records are out of reach
+            if seen:
                 log.info("ignored a repeated delivery of a form")
                 return BoltResponse(status=200, body="")
         else:

@@ -13,6 +13,7 @@ from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
 
 from bot.slack import modals
 from bot.slack.app import SlackBot
@@ -22,6 +23,7 @@ from bot.slack.manifest import COMMAND
 from bot.slack.render import BUTTON_ACTION, unescape
 from commands.messages import Message, Recipient
 from commands.record.capture import read_line
+from storage.reach import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,17 @@ def submitted(
     user_id, user_name = _user(body)
     channel = str(modals.metadata(view).get("channel") or "")
     target = Target(client, _team(context, body), user_id)
-    if message_id and bot.core.meeting_running(PLATFORM, target.team_id, channel, bot.clock()):
+    try:
+        running = bool(message_id) and bot.core.meeting_running(
+            PLATFORM, target.team_id, channel, bot.clock()
+        )
+    except DBAPIError as error:
+        if not unreachable(error):
+            raise
+        request, _ = bot.request(client, target.team_id, user_id, channel, text)
+        down = bot.core.database_down(request)
+        return {error_field(down.template): _inline(bot, down)}
+    if running:
         word, _, rest = text.partition(" ")
         request, directory = bot.request(
             client,

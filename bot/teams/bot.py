@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.http_edge import RefusedError, loads
 from bot.teams import records
@@ -24,6 +24,7 @@ from bot.teams.cards import (
     adaptive_card,
     card_actions,
     form_command,
+    message_activities,
     new_meeting_form,
     submitted_text,
     text_blocks,
@@ -39,6 +40,7 @@ from commands.record.capture import read_line
 from commands.reviews.meeting_review import review_buttons
 from storage.db import Store
 from storage.models import ProcessedEvent
+from storage.reach import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -206,11 +208,44 @@ class TeamsBot:
             log.warning("Teams activity from another tenant refused")
             return 403, None
         now = self.clock()
-        if not self._first_delivery(origin.activity_id, now):
-            return 200, None
-        self._remember(activity, origin, now)
-        reply = self._dispatch(activity, origin, now)
+        try:
+            if not self._first_delivery(origin.activity_id, now):
+                return 200, None
+            self._remember(activity, origin, now)
+            reply = self._dispatch(activity, origin, now)
+        except DBAPIError as error:
+            if not unreachable(error):
+                raise
+            reply = self._database_down(activity, origin)
         return reply.status, reply.body
+
+    def _database_down(self, activity: Mapping[str, Any], origin: Origin) -> Reply:
+        """Tell the sender the records are out of reach, in their own conversation, without
+        the database: the card in the invoke's answer, or a reply to their message."""
+        sender = activity["from"]
+        notice = Message(
+            audience="private",
+            template="errors:database_down",
+            context={},
+            zone=_client_zone(activity) or self.core.settings.timezone,
+            channel=origin.channel_key,
+            recipient=Recipient(str(sender["id"]), str(sender.get("name") or "")),
+        )
+        log.warning("database unreachable; a Teams user told nothing was saved")
+        if activity["type"] == "invoke":
+            return self._invoke_card([notice], ())
+        if activity["type"] != "message":
+            return Reply(200)
+        card = message_activities(notice, self.text)[0]
+        try:
+            if origin.thread_id and origin.conversation_type == "channel":
+                chain = f"{origin.base_id};messageid={origin.thread_id}"
+                self.connector.reply(origin.service_url, chain, origin.thread_id, card)
+            else:
+                self.connector.send(origin.service_url, origin.conversation_id, card)
+        except ConnectorError as error:
+            log.warning("could not tell the user the database is down: %s", error)
+        return Reply(200)
 
     # Bookkeeping ----------------------------------------------------------------------------
 
