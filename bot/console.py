@@ -15,10 +15,12 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.render import Renderer
 from commands.core import Core
+from commands.language.sanitise import platform_text
 from commands.messages import Message, Recipient, Request, UserRef
 from storage.reach import unreachable
 
 NAME = re.compile(r"^@?([A-Za-z0-9][A-Za-z0-9._-]{0,63})$")
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 STEP = re.compile(r"^\+(\d+)([dhm])$")
 STEP_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 PLATFORM = "console"
@@ -157,7 +159,7 @@ class ConsoleSession:
 
     def _write(self, filename: str, content: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / filename
+        path = self.files_dir / safe_filename(filename)
         path.write_bytes(content)
         return path
 
@@ -167,7 +169,7 @@ class ConsoleSession:
         if word == ":as" and NAME.match(arg):
             self.user = arg.lstrip("@")
         elif word == ":in" and arg:
-            self.channel = arg.lstrip("#")
+            self.channel = platform_text(arg.lstrip("#"))
         elif word == ":tz" and _is_zone(arg):
             self.zones[self.user] = arg
         elif word == ":clock" and (moved := self._move_clock(arg)) is not False:
@@ -201,6 +203,11 @@ class ConsoleSession:
         self.out.flush()
 
 
+def safe_filename(name: str) -> str:
+    """A file name that stays in the files folder: letters, digits, `.`, `-`, `_` only."""
+    return UNSAFE.sub("-", name).lstrip(".-") or "file"
+
+
 def _is_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
@@ -230,7 +237,15 @@ def run_console(
     sweep: Callable[[datetime], list[Message]] | None = None,
     mail: Callable[[datetime], None] | None = None,
 ) -> int:
-    """Run the console until the end of input; exit status 0."""
+    """Run the console until the end of input; exit status 0.
+
+    Bytes that are not UTF-8 come in as lone surrogates (made U+FFFD by the core), and what
+    cannot be printed is printed as a replacement, so no input stops the console.
+    """
+    for stream, errors in ((stdin, "surrogateescape"), (stdout, "replace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=errors)
     session = ConsoleSession(
         core=core,
         user=user,

@@ -20,6 +20,7 @@ from commands.email.routing import queue_for_platform, route_email
 from commands.errors import CommandError
 from commands.governance.guard import guard_text
 from commands.governance.policy import Governance
+from commands.language import sanitise
 from commands.language.grammar import first_word, meeting_number, nearest
 from commands.language.workdays import WorkingCalendar
 from commands.messages import Directory, Message, Recipient, Request
@@ -95,6 +96,7 @@ class Core:
 
         With the database out of reach, the answer says so and nothing is saved.
         """
+        request, directory = sanitise.request(request), sanitise.SafeDirectory(directory)
         try:
             return self._run(request, directory, request.text, captured=False)
         except DBAPIError as error:
@@ -110,6 +112,7 @@ class Core:
         meetings running asks which. Ordinary chat gets nothing. With the database out of
         reach, a line that would be recorded is answered so.
         """
+        request, directory = sanitise.request(request), sanitise.SafeDirectory(directory)
         try:
             return self._handle_message(request, directory)
         except DBAPIError as error:

@@ -34,6 +34,7 @@ from bot.teams.delivery import Origin, TeamsDelivery
 from bot.teams.invites import OutlookInvites
 from commands.core import Core
 from commands.language.grammar import action_number, meeting_number
+from commands.language.sanitise import display_name
 from commands.messages import Button, Message, Recipient, Request, UserRef
 from commands.people.naming import action_buttons, meeting_buttons
 from commands.record.capture import read_line
@@ -310,7 +311,7 @@ class TeamsBot:
                     tenant_id=self.tenant_id,
                     external_id=external_id,
                     teams_user_id=teams_id,
-                    name=str(sender.get("name") or ""),
+                    name=display_name(str(sender.get("name") or "")),
                     email=email,
                     service_url=origin.service_url,
                     now=now,

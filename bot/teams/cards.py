@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -51,10 +52,11 @@ CHANNEL_ID = re.compile(r"#(?:19:[^\s@]+@thread\.[a-z0-9]+|a:[\w\\-]+)")
 INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 UNESCAPE = re.compile(r"\\([\\`*_~\[\]<>+#.-])")
 OPEN, CLOSE = "\ue000", "\ue001"
+# The two characters that frame a mention's key while a card renders; never left in user text.
+FRAMES = re.compile("[\ue000\ue001]")
 HTML_TO_CARD = {"&lt;": "\\<", "&gt;": "\\>", "&amp;": "&", "&#34;": '"', "&#39;": "'"}
 ENTITY = re.compile("|".join(HTML_TO_CARD))
 NOT_ID = re.compile(r"[^a-z0-9]+")
-PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 LINE_START = re.compile(r"^(\s*)(?:([-+#])|(\d+)\.)", re.MULTILINE)
 
 
@@ -73,9 +75,11 @@ def _line_start(match: re.Match[str]) -> str:
 class TeamsText:
     """Renders a message's text for a card, collecting the mention entities it needs.
 
-    A mention is written as a private-use placeholder while the template renders (so filters
-    that join names keep it intact and the escaping of user text cannot touch it), then
-    replaced by `<at>name</at>`.
+    The mentions are kept beside the text, as a list of (id, name); while the template renders,
+    the text holds only a key for each, framed by private-use characters and carrying a random
+    part drawn for this render alone (so filters that join names keep it intact, and no user
+    text can stand for one: a key without this render's random part is no key). Each key is
+    then replaced by `<at>name</at>`, and the framing characters left are dropped.
     """
 
     def __init__(self) -> None:
@@ -100,7 +104,8 @@ class TeamsText:
         entry = (str(external_id), str(name))
         if entry not in people:
             people.append(entry)
-        return Markup(f"{OPEN}{people.index(entry)}{CLOSE}")  # noqa: S704 - a placeholder
+        key = f"{OPEN}{self._local.nonce}:{people.index(entry)}{CLOSE}"
+        return Markup(key)  # noqa: S704 - a mention's key, replaced after rendering
 
     @staticmethod
     def _finalize(value: Any) -> Any:
@@ -111,6 +116,8 @@ class TeamsText:
     def render(self, message: Message) -> tuple[str, list[dict[str, Any]]]:
         """The text and the mention entities it uses."""
         self._local.people = []
+        self._local.nonce = nonce = secrets.token_hex(8)
+        keys = re.compile(f"{OPEN}{nonce}:(\\d+){CLOSE}")
         text = ENTITY.sub(lambda m: HTML_TO_CARD[m.group(0)], self.renderer.render(message))
         text = INDENT.sub("", text)  # four spaces would start a code block
         text = CODE_SPAN.sub(r"**\1**", text)
@@ -130,7 +137,7 @@ class TeamsText:
                 entities.append(entity)
             return shown
 
-        return PLACEHOLDER.sub(put_back, text), entities
+        return FRAMES.sub("", keys.sub(put_back, text)), entities
 
     def say(self, template: str, **context: Any) -> str:
         """One of Teams' own short texts (labels and notices), rendered in plain."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.teams.cards import TeamsText, card_actions, escape, form_command, plain
@@ -242,3 +244,34 @@ def test_the_js_parser_refuses_what_teams_mobile_refuses() -> None:
     assert "Required inputs should have an error message" in words
     assert "must have at least one choice" in words
     assert 'Unknown action type "Action.Launch"' in words
+
+
+@pytest.mark.parametrize(
+    "planted",
+    ["\ue00099\ue001", "\ue0000\ue001", "\ue000\ue000\ue0011\ue001\ue001", "\ue001\ue000"],
+    ids=["out-of-range", "forged-first", "nested", "reversed"],
+)
+def test_mention_frames_in_user_text_neither_crash_nor_mention(teams: Teams, planted: str) -> None:
+    at_tom, tom_entity = mention(TOM)
+    status, _ = teams.command(
+        PRIYA,
+        f"new Planted {planted} title on 4/2/2027 at 10:00 with {at_tom}",
+        entities=[tom_entity],
+    )
+    assert status == 200
+    announced = teams.fake.to(CHANNEL)[0]
+    assert re.search(r"M1 Planted \d* ?title", announced.text())
+    for line in ("list", "show M1"):
+        status, _ = teams.command(PRIYA, line)
+        assert status == 200
+    for sent in teams.fake.sent:
+        text = json.dumps(sent.activity, ensure_ascii=False)
+        assert "\ue000" not in text
+        assert "\ue001" not in text
+        entities = sent.activity["attachments"][0]["content"].get("msteams", {}).get("entities", [])
+        assert {e["mentioned"]["id"] for e in entities} <= {PRIYA.aad, TOM.aad}
+        shown = re.findall(r"<at>.*?</at>", sent.text())
+        assert set(shown) <= {e["text"] for e in entities}, "every <at> is a real mention"
+    show = teams.fake.sent[-1].text()
+    assert "M1" in show
+    assert "Planted" in show
