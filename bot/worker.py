@@ -46,7 +46,7 @@ from commands.outbox.queue import (
 from commands.reminders.sweep import ReminderSweep, SweepReport
 from commands.reviews.meeting_review import close_due_reviews_to_outbox
 from storage.db import Store, make_engine, migrate
-from storage.reminder_queries import claim_outbox, claimed_outbox, held_outbox
+from storage.reminder_queries import claim_outbox, claimed_outbox, held_outbox, renew_outbox
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,12 @@ class WorkerOptions:
     max_attempts: int = 5
     backoff: float = 1.0
     max_wait: float = 60.0
+    # After a pass of `max_attempts` transient failures (5xx, 429, timeouts, network) a message
+    # waits and is tried again, backing off from `retry_first` to `retry_longest`, for as long
+    # as `retry_for` after it was written; only then, or on a permanent error, does it fail.
+    retry_first: timedelta = timedelta(seconds=30)
+    retry_longest: timedelta = timedelta(minutes=10)
+    retry_for: timedelta = timedelta(hours=24)
 
 
 @dataclass
@@ -84,6 +90,7 @@ class Outcome:
     delivered: list[Message] = field(default_factory=list)
     failed: int = 0
     deferred: int = 0
+    lost: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class _Attempt:
     error: str = ""
     attempts: int = 0
     unreachable: bool = False
+    transient: bool = False
     deferred: bool = False
 
 
@@ -115,6 +123,7 @@ class Worker:
         options: WorkerOptions | None = None,
         sleep: Sleep = time.sleep,
         steps: Sequence[Callable[[datetime], object]] = (),
+        clock: Clock | None = None,
     ) -> None:
         self.store = store
         self.notifiers = dict(notifiers)
@@ -122,6 +131,7 @@ class Worker:
         self.options = options or WorkerOptions()
         self.sleep = sleep
         self.steps = list(steps)
+        self.clock = clock
         self.reminders = ReminderSweep(
             store, self.name, lease=self.options.lease, batch=self.options.batch
         )
@@ -142,52 +152,99 @@ class Worker:
 
     # Outbox delivery ------------------------------------------------------------------------
 
+    def current(self, now: datetime) -> datetime:
+        """The time as delivery goes on: the clock's when the worker has one, else the run's."""
+        return self.clock() if self.clock is not None else now
+
     def deliver(self, now: datetime, outcome: Outcome) -> None:
         """Deliver every outbox message this worker can claim, until none is left."""
         while True:
-            with self.store.transaction(now) as session:
-                ids = claim_outbox(
-                    session,
-                    self.name,
-                    now,
-                    self.options.lease,
-                    self.options.batch,
-                    platforms=self.notifiers,
-                )
-            if not ids:
+            claimed = self.claim(now)
+            if not claimed:
                 return
-            with self.store.transaction(now) as session:
-                claimed = [
-                    _Claimed(row.id, queued_message(row), row.platform, row.attempts)
-                    for row in claimed_outbox(session, self.name, ids)
-                ]
-            for one in claimed:
-                self._deliver_one(one, now, outcome)
+            self.send_claimed(claimed, now, outcome)
+
+    def claim(self, now: datetime) -> list[_Claimed]:
+        """Claim a batch of outbox messages under this worker's lease, and read them."""
+        with self.store.transaction(now) as session:
+            ids = claim_outbox(
+                session,
+                self.name,
+                now,
+                self.options.lease,
+                self.options.batch,
+                platforms=self.notifiers,
+            )
+        if not ids:
+            return []
+        with self.store.transaction(now) as session:
+            return [
+                _Claimed(row.id, queued_message(row), row.platform, row.attempts)
+                for row in claimed_outbox(session, self.name, ids)
+            ]
+
+    def send_claimed(self, claimed: list[_Claimed], now: datetime, outcome: Outcome) -> None:
+        """Send a claimed batch in turn, fenced by the lease.
+
+        Before each message the lease on every message still to go is renewed; a message
+        whose claim has been lost (the lease ran out and another worker took it) is not sent.
+        """
+        remaining = [one.outbox_id for one in claimed]
+        for one in claimed:
+            moment = self.current(now)
+            with self.store.transaction(moment) as session:
+                held = set(renew_outbox(session, self.name, remaining, moment, self.options.lease))
+            remaining = [i for i in remaining if i in held and i != one.outbox_id]
+            if one.outbox_id not in held:
+                log.warning("outbox message %s: claim lost before sending; not sent", one.outbox_id)
+                outcome.lost += 1
+                continue
+            self._deliver_one(one, now, outcome)
 
     def _deliver_one(self, claimed: _Claimed, now: datetime, outcome: Outcome) -> None:
         outbox_id, message = claimed.outbox_id, claimed.message
         result = self._send(self.notifiers[claimed.platform], message, claimed.attempts)
-        with self.store.transaction(now) as session:
+        moment = self.current(now)
+        with self.store.transaction(moment) as session:
             row = held_outbox(session, self.name, outbox_id)
             if row is None:
                 log.warning("outbox message %s: claim lost while sending", outbox_id)
+                outcome.lost += 1
                 return
             if result.platform_id is not None:
-                delivered(session, row, now, result.platform_id, attempts=result.attempts)
+                delivered(session, row, moment, result.platform_id, attempts=result.attempts)
                 outcome.delivered.append(message)
             elif result.deferred:
-                delivery_deferred(session, row, now, error=result.error, attempts=result.attempts)
+                delivery_deferred(
+                    session, row, moment, error=result.error, attempts=result.attempts
+                )
+                outcome.deferred += 1
+            elif result.transient and moment < row.created_at + self.options.retry_for:
+                delivery_deferred(
+                    session,
+                    row,
+                    moment,
+                    error=result.error,
+                    attempts=result.attempts,
+                    wait=self._retry_wait(result.attempts),
+                )
                 outcome.deferred += 1
             else:
                 delivery_failed(
                     session,
                     row,
-                    now,
+                    moment,
                     error=result.error,
                     attempts=result.attempts,
                     unreachable=result.unreachable,
                 )
                 outcome.failed += 1
+
+    def _retry_wait(self, attempts: int) -> timedelta:
+        """How long a message waits after its latest pass of transient failures (capped)."""
+        passes = max((attempts - 1) // self.options.max_attempts, 0)
+        wait = self.options.retry_first * (1 << min(passes, 20))
+        return min(wait, self.options.retry_longest)
 
     def _send(self, notifier: Notifier, message: Message, done_before: int) -> _Attempt:
         """Try a message until it goes, with backoff on 5xx and the wait a 429 asks for."""
@@ -203,11 +260,14 @@ class Worker:
                 result.error, result.deferred = f"waiting: {error}", True
                 return result
             except RateLimitedError as error:
-                result.error = f"rate limited: {error}"
+                result.error, result.transient = f"rate limited: {error}", True
                 wait = error.retry_after
-            except (ServerError, NotifyError) as error:
-                result.error = f"{type(error).__name__}: {error}"
+            except ServerError as error:
+                result.error, result.transient = f"{type(error).__name__}: {error}", True
                 wait = self.options.backoff * 2 ** (attempt - 1)
+            except NotifyError as error:  # the platform refused the message: it never will take it
+                result.error, result.transient = f"{type(error).__name__}: {error}", False
+                return result
             except Exception as error:  # a fault of ours: retrying will not help
                 log.exception("outbox message could not be built for sending")
                 result.error = f"{type(error).__name__}"
@@ -352,6 +412,7 @@ def run_worker_command(args: argparse.Namespace, settings: Settings, url: str) -
     import bot.teams.notifier  # noqa: F401, PLC0415 - registers the Teams notifier
 
     notifiers = notifiers_for(replace(settings, database_url=url))
+    clock = system_clock if start is None else _offset_clock(start)
     worker = Worker(
         store,
         notifiers,
@@ -360,14 +421,13 @@ def run_worker_command(args: argparse.Namespace, settings: Settings, url: str) -
             partial(close_due_reviews_to_outbox, store),
             partial(daily_retention, store, settings.governance),
         ],
+        clock=clock,  # leases are renewed, and deliveries recorded, at the time they happen
     )
     try:
         if args.once:
-            run_with_retry(worker, start or system_clock(), time.sleep)
+            run_with_retry(worker, clock(), time.sleep)
         else:
-            run_forever(
-                worker, system_clock if start is None else _offset_clock(start), args.interval
-            )
+            run_forever(worker, clock, args.interval)
     finally:
         store.engine.dispose()
     return 0

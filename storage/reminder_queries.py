@@ -85,6 +85,31 @@ def claim_outbox(
     return sorted(session.scalars(claim))
 
 
+def renew_outbox(
+    session: Session, worker: str, ids: Iterable[int], now: datetime, lease: timedelta
+) -> list[int]:
+    """Extend this worker's lease on the messages it still holds; the ids it still holds.
+
+    A message whose lease ran out and was claimed by another worker is not among them: the
+    worker must not send it (the fence that keeps two workers from sending one message).
+    """
+    wanted = list(ids)
+    if not wanted:
+        return []
+    renew = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(wanted),
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == "pending",
+        )
+        .values(claimed_until=now + lease)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.scalars(renew))
+
+
 def held_reminders(session: Session, worker: str, ids: Iterable[int]) -> list[Reminder]:
     """The claimed reminders this worker still holds, locked for this transaction."""
     query = (

@@ -92,14 +92,22 @@ def test_a_long_retry_after_is_capped(store: Store) -> None:
     assert [r.status for r in outbox(store)] == ["sent"]
 
 
-def test_a_message_that_keeps_failing_is_marked_failed_and_the_chair_told(store: Store) -> None:
+def test_a_message_that_keeps_failing_waits_then_fails_after_a_day_and_the_chair_is_told(
+    store: Store,
+) -> None:
     seed_due_reminders(store, 1, DUE_AT)
     api, sleeps = FakePlatformAPI([500] * 5), Sleeps()
     worker = Worker(store, {"console": api}, sleep=sleeps, options=WorkerOptions(max_attempts=5))
-    outcome = worker.run_once(NOW)
+    assert worker.run_once(NOW).deferred == 1
     assert sleeps.waits == [1.0, 2.0, 4.0, 8.0]
+    [waiting] = outbox(store)
+    assert (waiting.status, waiting.attempts) == ("pending", 5)
+    assert waiting.next_at == NOW + timedelta(seconds=30)
+    assert api.accepted == []  # nobody told while it may still go
+    api.script = [500] * 5
+    outcome = worker.run_once(NOW + timedelta(hours=24, minutes=1))
     rows = outbox(store)
-    assert [(r.status, r.attempts) for r in rows] == [("failed", 5), ("sent", 1)]
+    assert [(r.status, r.attempts) for r in rows] == [("failed", 10), ("sent", 1)]
     assert rows[0].last_error == "ServerError: HTTP 500"
     [notice] = api.accepted
     assert notice.recipient is not None
@@ -302,10 +310,11 @@ def test_a_failed_escalation_note_is_reported_to_the_chair(store: Store) -> None
     worker.run_once(NOW)
     worker.run_once(datetime(2027, 3, 30, 9, 0, tzinfo=UTC))  # first chaser
     worker.run_once(datetime(2027, 4, 1, 9, 0, tzinfo=UTC))  # second: chair and channel told
+    worker.run_once(datetime(2027, 4, 2, 9, 1, tzinfo=UTC))  # the channel still down a day on
     renderer = Renderer(mention=at_name)
     said = [renderer.render(m) for m in api.accepted if m.template == "reminders:failed"]
     assert said == [
-        "A reminder about A1 for the meeting channel could not be delivered after 5 attempts."
+        "A reminder about A1 for the meeting channel could not be delivered after 10 attempts."
     ]
     assert [m.recipient.display_name for m in api.accepted][-1] == "chair"  # type: ignore[union-attr]
 

@@ -94,11 +94,19 @@ DEFER_LONGEST = timedelta(days=1)
 
 
 def delivery_deferred(
-    session: Session, row: OutboxMessage, now: datetime, *, error: str, attempts: int
+    session: Session,
+    row: OutboxMessage,
+    now: datetime,
+    *,
+    error: str,
+    attempts: int,
+    wait: timedelta | None = None,
 ) -> datetime:
-    """Leave a message waiting (its service is down): tried again later, backing off to a day."""
+    """Leave a message waiting (its service is down): tried again later, backing off to a day
+    (or after `wait`, when the caller keeps its own backoff)."""
     del session
-    wait = min(DEFER_FIRST * 2 ** min(max(attempts - 1, 0), 20), DEFER_LONGEST)
+    if wait is None:
+        wait = min(DEFER_FIRST * 2 ** min(max(attempts - 1, 0), 20), DEFER_LONGEST)
     row.status, row.last_error, row.attempts = "pending", error[:1000], attempts
     row.next_at = now + wait
     row.claimed_by = row.claimed_until = None
