@@ -38,6 +38,11 @@ class DeferredError(ServerError):
     the outbox and is tried again later, for as long as it takes, without failing."""
 
 
+class AmbiguousError(ServerError):
+    """No answer in time: the platform may have taken the message. Before sending it again,
+    the notifier looks for it (by the outbox key it carries) so it never goes twice."""
+
+
 class UnreachableError(NotifyError):
     """The person or channel can no longer be reached (left, deactivated, blocked the app)."""
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.config import Settings
 from bot.console import parse_moment
 from bot.notify import (
+    AmbiguousError,
     CollectingNotifier,
     DeferredError,
     Notifier,
@@ -46,6 +47,7 @@ from commands.outbox.queue import (
 from commands.reminders.sweep import ReminderSweep, SweepReport
 from commands.reviews.meeting_review import close_due_reviews_to_outbox
 from storage.db import Store, make_engine, migrate
+from storage.models import OutboxMessage
 from storage.reminder_queries import claim_outbox, claimed_outbox, held_outbox, renew_outbox
 
 log = logging.getLogger(__name__)
@@ -179,7 +181,7 @@ class Worker:
             return []
         with self.store.transaction(now) as session:
             return [
-                _Claimed(row.id, queued_message(row), row.platform, row.attempts)
+                _Claimed(row.id, _keyed(row), row.platform, row.attempts)
                 for row in claimed_outbox(session, self.name, ids)
             ]
 
@@ -253,6 +255,10 @@ class Worker:
             result.attempts = done_before + attempt
             try:
                 result.platform_id = notifier.send(message)
+            except AmbiguousError as error:  # it may have gone: look for it before sending again
+                result.error, result.transient = f"{AMBIGUOUS}: {error}", True
+                message = replace(message, meta={**message.meta, "ambiguous": True})
+                wait = self.options.backoff * 2 ** (attempt - 1)
             except UnreachableError as error:
                 result.error, result.unreachable = f"unreachable: {error}", True
                 return result
@@ -277,6 +283,16 @@ class Worker:
             if attempt < self.options.max_attempts:
                 self.sleep(min(max(wait, 0.0), self.options.max_wait))
         return result
+
+
+AMBIGUOUS = "AmbiguousError"
+
+
+def _keyed(row: OutboxMessage) -> Message:
+    """The row's message carrying its outbox key (and whether an earlier try may have gone)."""
+    message = queued_message(row)
+    ambiguous = (row.last_error or "").startswith(AMBIGUOUS)
+    return replace(message, meta={**message.meta, "outbox_key": row.key, "ambiguous": ambiguous})
 
 
 DATABASE_FAULTS = (OperationalError, DBAPIError)

@@ -13,6 +13,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 
 from bot.config import Settings
 from bot.notify import (
+    AmbiguousError,
     NotifyError,
     RateLimitedError,
     ServerError,
@@ -71,18 +72,56 @@ class SlackNotifier:
             else:
                 channel = message.channel or ""
                 thread = message.thread_id if message.audience == "thread" else None
+            key = message.meta.get("outbox_key")
+            if isinstance(key, str) and message.meta.get("ambiguous"):
+                found = already_posted(client, channel, thread, key)
+                if found is not None:
+                    return f"{channel}:{found}"
             posted = client.chat_postMessage(
                 channel=channel,
                 text=text[:TEXT_LIMIT],
                 blocks=blocks,
                 thread_ts=thread,
                 unfurl_links=False,
+                metadata=_metadata(key),
             )
         except SlackApiError as error:
             raise _typed(error) from None
-        except (URLError, TimeoutError, ConnectionError) as error:
+        except TimeoutError:
+            raise AmbiguousError("Slack did not answer in time") from None
+        except URLError as error:
+            if isinstance(error.reason, TimeoutError):
+                raise AmbiguousError("Slack did not answer in time") from None
+            raise ServerError(f"Slack unreachable: {type(error).__name__}") from None
+        except ConnectionError as error:
             raise ServerError(f"Slack unreachable: {type(error).__name__}") from None
         return f"{channel}:{posted.get('ts')}"
+
+
+METADATA_TYPE = "mdt_outbox"
+
+
+def _metadata(key: object) -> dict[str, object] | None:
+    """Slack message metadata carrying the outbox key, so a sent message can be found again."""
+    if not isinstance(key, str):
+        return None
+    return {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
+
+
+def already_posted(client: WebClient, channel: str, thread: str | None, key: str) -> str | None:
+    """The ts of a message the app already posted here with this outbox key, if any."""
+    if thread:
+        found = client.conversations_replies(
+            channel=channel, ts=thread, include_all_metadata=True, limit=200
+        )
+    else:
+        found = client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
+    for item in found.get("messages") or []:
+        metadata = item.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == METADATA_TYPE and payload.get("key") == key:
+            return str(item.get("ts"))
+    return None
 
 
 def _typed(error: SlackApiError) -> NotifyError:
@@ -104,11 +143,14 @@ def _typed(error: SlackApiError) -> NotifyError:
     return NotifyError(code or f"HTTP {status}")
 
 
+SEND_TIMEOUT = 10  # seconds before a call counts as unanswered (and the message as ambiguous)
+
+
 def _client(base_url: str, token: str | None) -> WebClient:
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=10,
+        timeout=SEND_TIMEOUT,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
     )
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,6 +32,8 @@ class FakeSlack:
     _fail: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
+    _delay: dict[str, list[float]] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
 
     # Control -----------------------------------------------------------------------------
@@ -88,6 +92,11 @@ class FakeSlack:
                 (status, headers or {}, body or {"ok": False, "error": "ratelimited"})
             )
 
+    def delay_next(self, method: str, seconds: float) -> None:
+        """The next call of `method` is carried out, but answered only after `seconds`."""
+        with self._lock:
+            self._delay.setdefault(method, []).append(seconds)
+
     def of(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -132,7 +141,15 @@ class FakeSlack:
             status, headers, body = failure
             self._reply(request, status, body, headers)
             return
-        self._reply(request, 200, self.answer(method, args, token))
+        answer = self.answer(method, args, token)
+        with self._lock:
+            delays = self._delay.get(method)
+            delay = delays.pop(0) if delays else 0.0
+        if delay:
+            time.sleep(delay)
+        # A client that gave up waiting has gone; what it asked for was done all the same.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._reply(request, 200, answer)
 
     def _reply(
         self,
@@ -167,7 +184,21 @@ class FakeSlack:
             }
         if method == "chat.postMessage":
             ts = self._next_ts()
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            with self._lock:
+                self.posted.setdefault(str(args.get("channel")), []).insert(
+                    0, {"ts": ts, "text": args.get("text"), "metadata": metadata}
+                )
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
+        if method == "conversations.history":
+            wanted = args.get("include_all_metadata") in {True, "true", "1"}
+            with self._lock:
+                found = list(self.posted.get(str(args.get("channel")), []))
+            if not wanted:
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.open":

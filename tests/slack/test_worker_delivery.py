@@ -1,0 +1,61 @@
+"""The worker's Slack deliveries against the fake Slack API: timeouts, outages, nothing twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.slack import notifier as slack_notifier_module
+from bot.slack.notifier import slack_notifier
+from bot.worker import Worker, WorkerOptions
+from storage.db import Store
+from tests.reminder_seed import seed_due_reminders
+from tests.slack.conftest import slack_settings
+from tests.slack.fake_slack import FakeSlack
+from tests.test_worker import DUE_AT, NOW, Sleeps, outbox
+
+
+@pytest.fixture
+def quick_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls count as unanswered after half a second (not ten), to keep the test short."""
+    monkeypatch.setattr(slack_notifier_module, "SEND_TIMEOUT", 0.5)
+
+
+@pytest.mark.usefixtures("quick_timeout")
+def test_a_reply_after_the_timeout_is_looked_for_not_sent_again(
+    store: Store, fake: FakeSlack
+) -> None:
+    seed_due_reminders(store, 1, DUE_AT)
+    fake.delay_next("chat.postMessage", 1.5)  # Slack posts it, but answers too late
+    notifier = slack_notifier(slack_settings(fake))
+    worker = Worker(store, {"console": notifier}, sleep=Sleeps())
+    outcome = worker.run_once(NOW)
+    assert len(outcome.delivered) == 1
+    assert len(fake.of("chat.postMessage")) == 1  # found by its key, not posted again
+    assert len(fake.of("conversations.history")) == 1
+    [row] = outbox(store)
+    assert row.status == "sent"
+    assert row.platform_message_id == f"Duser0:{fake.posted['Duser0'][0]['ts']}"
+
+
+# Four messages, two tries a sweep, sweeps at 0, 1, 3 and 5 minutes (the backoff): 32 calls.
+OUTAGE_CALLS = 32
+
+
+def test_a_five_minute_slack_outage_loses_nothing(store: Store, fake: FakeSlack) -> None:
+    expected = seed_due_reminders(store, 4, DUE_AT)
+    for _ in range(OUTAGE_CALLS):  # every post of the sweeps of the next five minutes: 503
+        fake.fail_next("chat.postMessage", 503, body={"ok": False, "error": "service_unavailable"})
+    notifier = slack_notifier(slack_settings(fake))
+    options = WorkerOptions(max_attempts=2, backoff=0.0)
+    worker = Worker(store, {"console": notifier}, sleep=Sleeps(), options=options)
+    failed = 0
+    for minute in range(12):
+        failed += worker.run_once(NOW + timedelta(minutes=minute)).failed
+    assert failed == 0
+    assert [r.status for r in outbox(store)] == ["sent"] * len(expected)
+    delivered = [
+        c for c in fake.of("chat.postMessage") if c.args.get("channel", "").startswith("D")
+    ]
+    assert len(delivered) - OUTAGE_CALLS == len(expected)  # each once, after the outage
