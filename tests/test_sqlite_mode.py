@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from storage.db import make_engine
+from storage.db import SQLITE_BUSY_MS, make_engine
 
 
 def pragmas(url: str) -> tuple[str, int]:
@@ -19,9 +19,9 @@ def pragmas(url: str) -> tuple[str, int]:
 
 
 def test_a_file_database_is_in_wal_mode_and_waits_for_locks(tmp_path: Path) -> None:
-    assert pragmas(f"sqlite:///{tmp_path / 'mdt.db'}") == ("wal", 5000)
+    assert pragmas(f"sqlite:///{tmp_path / 'mdt.db'}") == ("wal", SQLITE_BUSY_MS)
 
 
 def test_an_in_memory_database_keeps_its_own_journal() -> None:
-    assert pragmas("sqlite://") == ("memory", 5000)
-    assert pragmas("sqlite:///:memory:") == ("memory", 5000)
+    assert pragmas("sqlite://") == ("memory", SQLITE_BUSY_MS)
+    assert pragmas("sqlite:///:memory:") == ("memory", SQLITE_BUSY_MS)
