@@ -49,12 +49,12 @@ def minutes(tmp_path: Path) -> Path:
     return tmp_path / "files" / "M1-minutes.html"
 
 
-def validate(path: Path) -> list[str]:
-    """The Nu HTML checker's errors and warnings on a page, CSS included."""
+def validate(*paths: Path) -> list[str]:
+    """The Nu HTML checker's errors and warnings on pages (one run), CSS included."""
     java = shutil.which("java")
     assert java, "java is needed for the Nu HTML checker"
     result = subprocess.run(
-        [java, "-jar", str(VNU), "--format", "json", "--also-check-css", str(path)],
+        [java, "-jar", str(VNU), "--format", "json", "--also-check-css", *map(str, paths)],
         capture_output=True,
         text=True,
         timeout=180,
@@ -62,7 +62,7 @@ def validate(path: Path) -> list[str]:
     )
     messages = json.loads(result.stderr)["messages"]
     return [
-        f"{m['type']}: {m['message']}"
+        f"{Path(m.get('url', '')).name}: {m['type']}: {m['message']}"
         for m in messages
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
