@@ -191,6 +191,9 @@ class Core:
         word, args = first_word(text)
         if captured and not self._meeting_running(request):
             return []
+        if sanitise.has_control(text):  # no database stores a NUL; none is typed on purpose
+            context: dict[str, object] = {"what": "the command", "example": _example(word)}
+            return [self._private(request, "errors:control_characters", context)]
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return self._attempt(request, directory, word, args, captured=captured)

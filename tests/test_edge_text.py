@@ -174,3 +174,10 @@ def test_fuzzed_lines_through_the_console_get_no_apology(console: Console) -> No
     assert crashes == [], f"{len(crashes)} of {FUZZED_LINES} fuzzed lines crashed:\n" + "\n".join(
         crashes
     )
+
+
+def test_a_nul_anywhere_in_a_command_is_refused_plainly(console: Console) -> None:
+    for line in ("/mdt actions \x00", "/mdt list \x1b[2J", "/mdt show M1\x00"):
+        printed = console(line)
+        assert "The command contains control characters" in printed, printed
+        assert APOLOGY not in printed

@@ -3,8 +3,8 @@
 Lone surrogates (which no database can store) become U+FFFD, line ends become `\\n`, and the
 two private-use characters the Teams renderer frames mentions with are dropped. Display names
 also lose control characters and line breaks (a CR in a name must never reach a calendar file)
-and are folded to one line. Other control characters in typed text are left for the command
-grammar, which refuses them with a clear reply.
+and are folded to one line. A command holding other control characters is refused by the core
+with a clear reply (`has_control`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ def platform_text(text: str) -> str:
     """Typed text as the core takes it: storable, with `\\n` line ends and no mention frames."""
     whole = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return whole.replace("\r\n", "\n").replace("\r", "\n").translate(DROPPED)
+
+
+def has_control(text: str) -> bool:
+    """The text holds a control character other than tab and newline (NUL, ESC, ...)."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in text)
 
 
 def display_name(name: str) -> str:
