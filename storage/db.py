@@ -49,7 +49,7 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-SQLITE_BUSY_MS = 30000
+SQLITE_BUSY_MS = 60000  # a queue of 50 commands on a busy machine can take half a minute
 
 
 def _is_file(database: str | None) -> bool:

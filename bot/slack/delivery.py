@@ -20,11 +20,23 @@ from slack_sdk.webhook import WebhookClient
 from bot.slack.render import TEXT_LIMIT, SlackRenderer, blocks_for
 from commands.core import Core
 from commands.messages import Message
+from commands.outbox.queue import hand_over
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 EPHEMERAL_FALLBACK = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+
+
+def transient(error: SlackApiError) -> bool:
+    """Slack failed rather than refused: worth trying again later."""
+    status = error.response.status_code
+    code = str(error.response.get("error") or "")
+    return (
+        status >= 500
+        or status == 429
+        or code in {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
+    )
 
 
 def retry_handlers() -> list[RetryHandler]:
@@ -75,13 +87,29 @@ class Delivery:
             try:
                 sent.append(self.send(message, target))
             except SlackApiError as error:
+                if transient(error) and message.audience != "private":
+                    self._hand_over(message, target, str(error.response.get("error")))
+                    continue
                 log.warning(
                     "slack refused a %s message (%s): %s",
                     message.audience,
                     message.template,
                     error.response.get("error"),
                 )
+            except OSError as error:  # Slack unreachable (the client's own retries spent)
+                if message.audience != "private":
+                    self._hand_over(message, target, type(error).__name__)
+                else:
+                    log.warning("slack unreachable for a private reply: %s", type(error).__name__)
         return sent
+
+    def _hand_over(self, message: Message, target: Target, why: str) -> None:
+        """A post or DM Slack failed to take (5xx, 429, network) goes to the outbox: the worker
+        tries it again, for up to a day, and tells the chair if it never goes."""
+        log.warning(
+            "slack failed a %s message (%s): %s; queued", message.audience, message.template, why
+        )
+        hand_over(self.core.store, PLATFORM, target.team_id, message, self.clock())
 
     def text_and_blocks(self, message: Message) -> tuple[str, list[dict[str, object]]]:
         """The fallback text and the Block Kit blocks of a message."""

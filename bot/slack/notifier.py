@@ -95,7 +95,24 @@ class SlackNotifier:
             raise ServerError(f"Slack unreachable: {type(error).__name__}") from None
         except ConnectionError as error:
             raise ServerError(f"Slack unreachable: {type(error).__name__}") from None
+        if message.attachments:
+            _attach(client, channel, thread, message)
         return f"{channel}:{posted.get('ts')}"
+
+
+def _attach(client: WebClient, channel: str, thread: str | None, message: Message) -> None:
+    """Upload the message's files beside it; the message itself has gone, so never raise."""
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread,
+            file_uploads=[
+                {"content": a.content, "filename": a.filename, "title": a.filename}
+                for a in message.attachments
+            ],
+        )
+    except (SlackApiError, OSError) as error:
+        log.warning("the files of a %s message were not uploaded: %s", message.template, error)
 
 
 METADATA_TYPE = "mdt_outbox"

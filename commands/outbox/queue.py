@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from commands.email.routing import EMAIL, as_email, email_recipient
 from commands.messages import Message, Recipient
 from commands.outbox.codec import decode_message, encode_message
 from commands.reminders.rows import zone_of
+from storage.db import Store
 from storage.models import Action, Meeting, OutboxMessage, Person, Workspace
 
 NOTICE = ":notice"
@@ -160,3 +162,33 @@ def delivery_failed(
         action_id=action.id,
         person_id=chair.id,
     )
+
+
+def hand_over(
+    store: Store, platform: str, external_id: str, message: Message, now: datetime
+) -> None:
+    """Queue a message a platform failed to take when it was first sent, for the worker."""
+    with store.transaction(now) as session:
+        workspace = session.scalar(
+            select(Workspace).where(
+                Workspace.platform == platform, Workspace.external_id == external_id
+            )
+        )
+        if workspace is None:
+            return
+        person_id = None
+        if message.recipient is not None:
+            person_id = session.scalar(
+                select(Person.id).where(
+                    Person.workspace_id == workspace.id,
+                    Person.external_id == message.recipient.external_id,
+                )
+            )
+        enqueue(
+            session,
+            workspace,
+            message,
+            key=f"handover:{secrets.token_hex(8)}",
+            now=now,
+            person_id=person_id,
+        )

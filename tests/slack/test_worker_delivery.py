@@ -11,8 +11,9 @@ from bot.slack.notifier import slack_notifier
 from bot.worker import Worker, WorkerOptions
 from storage.db import Store
 from tests.reminder_seed import seed_due_reminders
-from tests.slack.conftest import slack_settings
+from tests.slack.conftest import PRIYA, TOM, Running, slack_settings
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.payloads import CHANNEL
 from tests.test_worker import DUE_AT, NOW, Sleeps, outbox
 
 
@@ -59,3 +60,21 @@ def test_a_five_minute_slack_outage_loses_nothing(store: Store, fake: FakeSlack)
         c for c in fake.of("chat.postMessage") if c.args.get("channel", "").startswith("D")
     ]
     assert len(delivered) - OUTAGE_CALLS == len(expected)  # each once, after the outage
+
+
+def test_an_announcement_slack_failed_to_take_goes_through_the_outbox(slack: Running) -> None:
+    for _ in range(3):  # the first try and the client's two retries: 500
+        slack.fake.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"})
+    slack.slash(f"new Discharge planning on 4 Feb at 10:00 with <@{TOM}>", PRIYA)
+    assert [c.args["channel"] for c in slack.fake.of("chat.postMessage")][:3] == [CHANNEL] * 3
+    [queued] = outbox(slack.store)
+    assert (queued.status, queued.platform) == ("pending", "slack")
+    slack.fake.clear()
+    notifier = slack_notifier(slack_settings(slack.fake))
+    outcome = Worker(slack.store, {"slack": notifier}, sleep=Sleeps()).run_once(slack.clock())
+    assert [m.template for m in outcome.delivered] == ["meeting:created"]
+    [card] = slack.fake.of("chat.postMessage")
+    assert card.args["channel"] == CHANNEL
+    assert "M1 Discharge planning" in card.args["text"]
+    assert len(slack.fake.of("files.completeUploadExternal")) == 1  # the invite went with it
+    assert [r.status for r in outbox(slack.store)] == ["sent"]
