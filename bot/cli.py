@@ -110,6 +110,7 @@ def _core(store: Store, settings: Settings, *, email: bool | None = None) -> Cor
             settings.governance,
             settings.invite_domain,
             settings.email_configured if email is None else email,
+            settings.mail_organizer,
         ),
     )
 

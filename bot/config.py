@@ -7,6 +7,7 @@ import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -58,6 +59,7 @@ class Settings:
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "mdt@localhost"
+    mail_organizer: str | None = None  # MDT_MAIL_FROM's address when set: the emailed ORGANIZER
     public_url: str = f"http://localhost:{DEFAULT_PORT}"
 
     @property
@@ -167,14 +169,21 @@ def _email_from_env(env: Mapping[str, str], port: int) -> dict[str, Any]:
             parse_smtp_url(smtp_url)
         except ValueError as error:
             raise SettingsError(str(error)) from None
-    sender = env.get("MDT_MAIL_FROM", "").strip() or f"mdt@{invite_domain(env)}"
+    given = env.get("MDT_MAIL_FROM", "").strip()
+    sender = given or f"mdt@{invite_domain(env)}"
     if "@" not in sender or any(c in sender for c in "\r\n"):
         raise SettingsError("MDT_MAIL_FROM must be an address such as mdt@council.example")
     public = env.get("MDT_PUBLIC_URL", "").strip().rstrip("/") or f"http://localhost:{port}"
     parts = urlsplit(public)
     if parts.scheme not in {"http", "https"} or not parts.hostname or " " in public:
         raise SettingsError("MDT_PUBLIC_URL must be a URL such as https://mdt.council.example")
-    return {"smtp_url": smtp_url, "mail_from": sender, "public_url": public}
+    organizer = (parseaddr(given)[1] or None) if given else None
+    return {
+        "smtp_url": smtp_url,
+        "mail_from": sender,
+        "mail_organizer": organizer,
+        "public_url": public,
+    }
 
 
 def _years(env: Mapping[str, str], name: str, default: int) -> int:

@@ -109,6 +109,7 @@ def create_app(
                 settings.governance,
                 settings.invite_domain,
                 settings.email_configured,
+                settings.mail_organizer,
             ),
         )
         slack = build_slack_bot(settings, store, core, clock or system_clock)

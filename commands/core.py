@@ -56,6 +56,7 @@ class CoreSettings:
     governance: Governance = field(default_factory=Governance)
     invite_domain: str = "localhost"
     email: bool = True
+    mail_organizer: str | None = None  # the deployment's sender, ORGANIZER of emailed invites
 
 
 def _example(word: str) -> str | None:
@@ -230,7 +231,12 @@ class Core:
             self._guard(ctx, word, args)
             self._dispatch(ctx, word, args)
             return route_email(
-                session, ctx.workspace, ctx.messages, ctx.now, domain=ctx.invite_domain
+                session,
+                ctx.workspace,
+                ctx.messages,
+                ctx.now,
+                domain=ctx.invite_domain,
+                organizer=self.settings.mail_organizer,
             )
 
     def perform(
@@ -248,7 +254,12 @@ class Core:
                 session.info["workspace_id"] = ctx.workspace.id
                 use_case(ctx)
                 messages = route_email(
-                    session, ctx.workspace, ctx.messages, ctx.now, domain=ctx.invite_domain
+                    session,
+                    ctx.workspace,
+                    ctx.messages,
+                    ctx.now,
+                    domain=ctx.invite_domain,
+                    organizer=self.settings.mail_organizer,
                 )
                 return queue_for_platform(session, ctx.workspace, messages, ctx.now)
         except CommandError as error:

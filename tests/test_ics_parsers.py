@@ -17,9 +17,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from bot.config import Settings, invite_domain
 from commands.meetings.calendar_invite import ics_for
+from commands.outbox.codec import decode_message
+from storage.models import OutboxMessage
 from tests.conftest import Console
 from tests.node_tools import node_tools
 
@@ -155,3 +158,25 @@ def test_a_console_invite_is_issued_now_from_the_configured_domain(
     (event,) = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert str(event["UID"]).endswith("@mdt.council.test")
     assert "ORGANIZER" in event
+
+
+def test_an_emailed_invite_is_organized_from_the_deployments_sender(console: Console) -> None:
+    chosen = Settings.from_env({"MDT_MAIL_FROM": "MDT assistant <mdt@council.example>"})
+    assert chosen.mail_organizer == "mdt@council.example"
+    assert Settings.from_env({}).mail_organizer is None
+    direct = ics_for(meeting("Europe/London", "2027-02-04"), organizer=chosen.mail_organizer)
+    (event,) = Calendar.from_ical(direct).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == "mailto:mdt@council.example"
+    assert event["ORGANIZER"].params["CN"] == "Priya Shah"  # the chair, by name
+    assert str(event["ATTENDEE"][0]) == "mailto:priya@council.test"  # still invited as chair
+    console.core.settings = replace(
+        console.core.settings, mail_organizer=chosen.mail_organizer, invite_domain="council.example"
+    )
+    console("/mdt new Review on 29/3/2027 at 10:00", "/mdt invite M1 sam.patel@police.example")
+    with console.store.transaction(datetime.now(UTC)) as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.platform == "email"))
+        sent = [decode_message(row.payload) for row in rows]
+    (ics,) = [a.content for m in sent for a in m.attachments if a.media_type == "text/calendar"]
+    (emailed,) = Calendar.from_ical(ics).walk("VEVENT")
+    assert str(emailed["ORGANIZER"]) == "mailto:mdt@council.example"
+    assert emailed["ORGANIZER"].params["CN"] == "priya"

@@ -28,6 +28,7 @@ def build_socket_handler(
             settings.governance,
             settings.invite_domain,
             settings.email_configured,
+            settings.mail_organizer,
         ),
     )
     bot = build_slack_bot(settings, store, core, clock)

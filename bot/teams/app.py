@@ -51,6 +51,7 @@ def build_teams_bot(
             settings.governance,
             settings.invite_domain,
             settings.email_configured,
+            settings.mail_organizer,
         ),
     )
     delivery = TeamsDelivery(

@@ -65,6 +65,7 @@ def teams_notifier(
             settings.governance,
             settings.invite_domain,
             settings.email_configured,
+            settings.mail_organizer,
         ),
     )
     delivery = TeamsDelivery(

@@ -92,7 +92,13 @@ def as_email(session: Session, workspace_id: int, message: Message, person: Pers
 
 
 def _with_invite(
-    session: Session, workspace_id: int, message: Message, domain: str, now: datetime
+    session: Session,
+    workspace_id: int,
+    message: Message,
+    domain: str,
+    now: datetime,
+    *,
+    organizer: str | None = None,
 ) -> Message:
     """An email about a meeting's time carries its calendar invite (REQUEST, or CANCEL)."""
     if message.template not in CALENDAR_TEMPLATES or message.attachments:
@@ -103,7 +109,7 @@ def _with_invite(
     )
     if meeting is None:
         return message
-    ics = ics_for(meeting, domain=domain, issued=now)
+    ics = ics_for(meeting, domain=domain, issued=now, organizer=organizer)
     return replace(message, attachments=(Attachment(f"{meeting.ref}.ics", ics, "text/calendar"),))
 
 
@@ -114,8 +120,13 @@ def route_email(
     now: datetime,
     *,
     domain: str = "localhost",
+    organizer: str | None = None,
 ) -> list[Message]:
-    """Queue the messages for email-only people as email; the others, for the platform."""
+    """Queue the messages for email-only people as email; the others, for the platform.
+
+    An emailed calendar invite names `organizer` (the deployment's sender) as its ORGANIZER
+    when given, the mail coming from the deployment; the chair stays the organizer's name.
+    """
     from commands.outbox.queue import enqueue  # noqa: PLC0415 - the outbox routes back here
 
     kept: list[Message] = []
@@ -128,7 +139,10 @@ def route_email(
         if message.kind in NOT_BY_EMAIL or not person.email:
             continue
         email = as_email(
-            session, workspace.id, _with_invite(session, workspace.id, message, domain, now), person
+            session,
+            workspace.id,
+            _with_invite(session, workspace.id, message, domain, now, organizer=organizer),
+            person,
         )
         enqueue(
             session,

@@ -113,12 +113,14 @@ def ics_for(
     meeting: Meeting,
     domain: str = "localhost",
     issued: datetime | None = None,
+    organizer: str | None = None,
 ) -> bytes:
     """The .ics invite for a meeting: REQUEST while it stands, CANCEL once cancelled.
 
     RFC 5546 asks REQUEST and CANCEL for an ORGANIZER (the chair) and the ATTENDEEs (those
     invited, by email where known); the UID carries the deployment's own domain; DTSTAMP is
-    the moment the invite is issued.
+    the moment the invite is issued. `organizer`, when given, is the ORGANIZER's address (the
+    deployment's sender, for email), the chair still its CN.
     """
     zone = ZoneInfo(meeting.timezone)
     start = meeting.starts_at.astimezone(zone)
@@ -128,7 +130,7 @@ def ics_for(
     description = f"Multi-agency meeting {meeting.ref}. Chair: {meeting.chair.display_name}."
     stamp = (issued or meeting.created_at).astimezone(UTC)
     mailbox = f"mdt@{domain}"
-    organizer = _address(meeting.chair.display_name, meeting.chair.email, mailbox)
+    chair = _address(meeting.chair.display_name, organizer or meeting.chair.email, mailbox)
     attendees = [
         "ATTENDEE;"
         + _address(
@@ -156,7 +158,7 @@ def ics_for(
         f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
         f"DTSTART;TZID={zone.key}:{start:%Y%m%dT%H%M%S}",
         f"DTEND;TZID={zone.key}:{end:%Y%m%dT%H%M%S}",
-        f"ORGANIZER;{organizer}",
+        f"ORGANIZER;{chair}",
         *attendees,
         f"SUMMARY:{_escape(summary)}",
         f"DESCRIPTION:{_escape(description)}",
