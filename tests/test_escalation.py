@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings, SettingsError
+from bot.email.console import console_mail
 from bot.notify import CollectingNotifier
 from bot.worker import Worker, console_sweep
 from commands.escalation.deadlines import stage_deadline
@@ -29,6 +30,7 @@ from tests.conftest import Console
 from tests.support import blocks, snapshot
 
 HEAD = "Formal escalation under the Escalation and Resolution Protocol"
+PARTNER = "sam.patel@police.example"
 LONDON = ZoneInfo("Europe/London")
 
 # Wed 26 May 2027: priya chairs M1, a strategy meeting; tom (police) and sam are invited.
@@ -372,3 +374,24 @@ def test_the_case_export_holds_the_disagreement_and_every_step(decided: Console)
     assert {m["person_name"] for m in records["disagreement_member"]} == {"tom", "priya"}
     audited = {row["record"] for row in data["audit"]}
     assert {"disagreement", "disagreement_step", "disagreement_member"} <= audited
+
+
+def test_an_email_only_person_brought_in_is_told_by_email(decided: Console) -> None:
+    """Brought into E1 by address, sam.patel hears of it, and of the stage running out, by email."""
+    decided.session.mail = console_mail(decided.store, Settings(), decided.out.write)
+    as_(decided, "tom", "/mdt escalate D1 police were not consulted before closing it")
+    added = as_(decided, "tom", f"/mdt escalate E1 add {PARTNER}")
+    assert "Sorry" not in added
+    told = [b for b in blocks(added) if b.startswith(f"[email {PARTNER}]")]
+    assert len(told) == 1, added
+    assert f"{HEAD}, stage 1" in told[0]
+    assert "has brought you into E1 about D1 (M1 Strategy)" in told[0]
+    for reason in ("add the view of joan.smith@gmail.com", "joan.smith@gmail.com disagrees"):
+        refused = as_(decided, "tom", f"/mdt escalate E1 {reason}")  # a reason: the guard holds
+        assert "personal email address, so nothing was saved" in refused
+    later = decided(":clock 2027-06-01T09:00:00+01:00")
+    emailed = [b for b in blocks(later) if b.startswith(f"[email {PARTNER}]")]
+    assert [HEAD in b and "The time for stage 1" in b for b in emailed] == [True], later
+    with decided.store.transaction(datetime.now(UTC)) as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.platform == "email"))
+        assert {row.status for row in rows} == {"sent"}

@@ -84,7 +84,8 @@ def without_named_addresses(command: str, args: str) -> str:
 
     An address naming a person is no content: every address of `invite`, the owner of an
     `action`, the person of `actions`, and those after `deputy` (apologies), `to`
-    (reassign) or `with` (new). Any other address stays, and the guard sees it.
+    (reassign) or `with` (new), and those brought into a disagreement (`escalate E1 add`;
+    never in a reason). Any other address stays, and the guard sees it.
     """
     words = args.split()
     if command == "invite":
@@ -100,6 +101,17 @@ def without_named_addresses(command: str, args: str) -> str:
         )
         if named and (owner_slot or listing):
             continue
-        listing = word.lower() == PERSON_WORDS.get(command) or (listing and word.startswith("@"))
+        starts = word.lower() == PERSON_WORDS.get(command) or _brings_in(command, words, index)
+        listing = starts or (listing and word.startswith("@"))
         keep.append(word)
     return " ".join(keep)
+
+
+def _brings_in(command: str, words: list[str], index: int) -> bool:
+    """`add` in `escalate E1 add ...`: the people brought in follow, not a reason."""
+    return (
+        command == "escalate"
+        and index == 1
+        and words[1].lower() == "add"
+        and re.fullmatch(r"[Ee]\d+", words[0]) is not None
+    )
