@@ -48,7 +48,13 @@ from commands.reminders.sweep import ReminderSweep, SweepReport
 from commands.reviews.meeting_review import close_due_reviews_to_outbox
 from storage.db import Store, make_engine, migrate
 from storage.models import OutboxMessage
-from storage.reminder_queries import claim_outbox, claimed_outbox, held_outbox, renew_outbox
+from storage.reminder_queries import (
+    claim_outbox,
+    claimed_outbox,
+    held_outbox,
+    mark_in_flight,
+    renew_outbox,
+)
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +202,8 @@ class Worker:
             moment = self.current(now)
             with self.store.transaction(moment) as session:
                 held = set(renew_outbox(session, self.name, remaining, moment, self.options.lease))
+                if one.outbox_id in held:
+                    mark_in_flight(session, one.outbox_id, IN_FLIGHT)
             remaining = [i for i in remaining if i in held and i != one.outbox_id]
             if one.outbox_id not in held:
                 log.warning("outbox message %s: claim lost before sending; not sent", one.outbox_id)
@@ -215,6 +223,8 @@ class Worker:
                 return
             if result.platform_id is not None:
                 delivered(session, row, moment, result.platform_id, attempts=result.attempts)
+                if row.last_error == IN_FLIGHT:
+                    row.last_error = None
                 outcome.delivered.append(message)
             elif result.deferred:
                 delivery_deferred(
@@ -286,6 +296,9 @@ class Worker:
 
 
 AMBIGUOUS = "AmbiguousError"
+# Written on a message just before it is sent: a worker killed mid-send leaves it there, so
+# whoever takes the message over looks for it on the platform before sending it again.
+IN_FLIGHT = f"{AMBIGUOUS}: being sent when the worker stopped"
 
 
 def _keyed(row: OutboxMessage) -> Message:

@@ -110,6 +110,16 @@ def renew_outbox(
     return sorted(session.scalars(renew))
 
 
+def mark_in_flight(session: Session, outbox_id: int, note: str) -> None:
+    """Note on a message that it is about to be sent, unless an earlier error is noted."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.last_error.is_(None))
+        .values(last_error=note)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def held_reminders(session: Session, worker: str, ids: Iterable[int]) -> list[Reminder]:
     """The claimed reminders this worker still holds, locked for this transaction."""
     query = (

@@ -9,6 +9,7 @@ import pytest
 from bot.slack import notifier as slack_notifier_module
 from bot.slack.notifier import slack_notifier
 from bot.worker import Worker, WorkerOptions
+from commands.messages import Message
 from storage.db import Store
 from tests.reminder_seed import seed_due_reminders
 from tests.slack.conftest import PRIYA, TOM, Running, slack_settings
@@ -78,3 +79,29 @@ def test_an_announcement_slack_failed_to_take_goes_through_the_outbox(slack: Run
     assert "M1 Discharge planning" in card.args["text"]
     assert len(slack.fake.of("files.completeUploadExternal")) == 1  # the invite went with it
     assert [r.status for r in outbox(slack.store)] == ["sent"]
+
+
+class Killed(BaseException):
+    """The worker process dying (kill -9) right after Slack took a message."""
+
+
+def test_a_message_in_flight_when_its_worker_died_is_not_posted_again(
+    store: Store, fake: FakeSlack
+) -> None:
+    seed_due_reminders(store, 1, DUE_AT)
+    notifier = slack_notifier(slack_settings(fake))
+
+    class DiesAfterSending:
+        def send(self, message: Message) -> str:
+            notifier.send(message)
+            raise Killed
+
+    with pytest.raises(Killed):
+        Worker(store, {"console": DiesAfterSending()}, name="dead").run_once(NOW)
+    assert len(fake.of("chat.postMessage")) == 1
+    survivor = Worker(store, {"console": notifier}, name="survivor", sleep=Sleeps())
+    outcome = survivor.run_once(NOW + timedelta(minutes=6))  # after the dead worker's lease
+    assert len(outcome.delivered) == 1
+    assert len(fake.of("chat.postMessage")) == 1  # found by its key, not posted twice
+    [row] = outbox(store)
+    assert (row.status, row.last_error) == ("sent", None)
