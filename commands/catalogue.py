@@ -1,7 +1,7 @@
 """Every command module, imported in this one place so the command table is complete."""
 
 from commands import help
-from commands.actions import follow_up
+from commands.actions import follow_up, record
 from commands.escalation import disagreements
 from commands.governance import commands as governance
 from commands.governance import holds
@@ -19,6 +19,7 @@ __all__ = [
     "help",
     "holds",
     "iam",
+    "record",
     "recording",
     "review",
     "running",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -98,8 +98,9 @@ class Core:
         With the database out of reach, the answer says so and nothing is saved.
         """
         request, directory = sanitise.request(request), sanitise.SafeDirectory(directory)
+        word, args = first_word(request.text)
         try:
-            return self._run(request, directory, request.text, captured=False)
+            return self._run(request, directory, word, args, captured=False)
         except DBAPIError as error:
             if not unreachable(error):
                 raise
@@ -133,10 +134,10 @@ class Core:
         with self.store.transaction(request.now) as session:
             situation = self._situation(session, request, reading.ref)
         if situation.target is not None and reading.kind == "capture":
-            text = reading.command_text
+            args = reading.arguments
             if reading.ref is None and situation.target.startswith("M"):
-                text = f"{reading.command} {situation.target} {reading.text}"
-            return self._run(request, directory, text, captured=True)
+                args = f"{situation.target} {reading.text}"
+            return self._run(request, directory, reading.command, args, captured=True)
         context: dict[str, object] = {
             "command": reading.command,
             "text": reading.text,
@@ -186,18 +187,81 @@ class Core:
         )
         return Situation(None, refs, last.ref if last else None)
 
-    def _run(
-        self, request: Request, directory: Directory, text: str, *, captured: bool
+    def handle_line(self, request: Request, directory: Directory) -> list[Message]:
+        """A `decision:`-style line addressed to the bot: run as its command, meeting or not."""
+        request, directory = sanitise.request(request), sanitise.SafeDirectory(directory)
+        reading = read_line(request.text)
+        if reading is None:
+            return self.handle_command(request, directory)
+        if reading.kind != "capture":
+            word, _, rest = request.text.partition(":")
+            return self._run(request, directory, word.strip(), rest.strip(), captured=False)
+        return self._run(request, directory, reading.command, reading.arguments, captured=False)
+
+    def handle_button(
+        self, request: Request, directory: Directory, command: str, typed: str = ""
     ) -> list[Message]:
-        word, args = first_word(text)
+        """A button's command as whoever pressed it, with any words they typed into its box."""
+        request, directory = sanitise.request(request), sanitise.SafeDirectory(directory)
+        command, typed = sanitise.platform_text(command), sanitise.platform_text(typed)
+        word, args = first_word(" ".join(command.split()))
+        args = " ".join(part for part in (args, " ".join(typed.split())) if part)
+        return self._run(request, directory, word, args, captured=False)
+
+    def run_use_case(
+        self,
+        request: Request,
+        directory: Directory,
+        work: Callable[[Context], object],
+        *,
+        command: str,
+        texts: Iterable[str] = (),
+        captured: bool = False,
+    ) -> list[Message]:
+        """Run a typed use case (a form, a shortcut) as the command word `command` would be.
+
+        The same transaction, permission replies and error handling as a typed command; every
+        free text in `texts` passes the personal-data guard first. (`perform` is the link
+        pages' way: everything but the private reply goes to the outbox.)
+        """
+
+        def run(ctx: Context) -> None:
+            for text in texts:
+                guard_text(ctx, text)
+            work(ctx)
+
+        request, directory = sanitise.request(request), sanitise.SafeDirectory(directory)
+        return self._execute(request, directory, command, run, captured=captured)
+
+    def _run(
+        self, request: Request, directory: Directory, word: str, args: str, *, captured: bool
+    ) -> list[Message]:
         if captured and not self._meeting_running(request):
             return []
-        if sanitise.has_control(text):  # no database stores a NUL; none is typed on purpose
+        # No database stores a NUL; none is typed on purpose.
+        if sanitise.has_control(word) or sanitise.has_control(args):
             context: dict[str, object] = {"what": "the command", "example": _example(word)}
             return [self._private(request, "errors:control_characters", context)]
+
+        def run(ctx: Context) -> None:
+            self._guard(ctx, word, args)
+            self._dispatch(ctx, word, args)
+
+        return self._execute(request, directory, word, run, captured=captured)
+
+    def _execute(
+        self,
+        request: Request,
+        directory: Directory,
+        word: str,
+        work: Callable[[Context], None],
+        *,
+        captured: bool,
+    ) -> list[Message]:
+        """Run work in a transaction, again if it lost a race; a mistake becomes a reply."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return self._attempt(request, directory, word, args, captured=captured)
+                return self._attempt(request, directory, work, captured=captured)
             except CommandError as error:
                 context = {"example": _example(word), **error.context}
                 # A feature may keep its own mistakes beside its replies: `file:key` names them.
@@ -211,25 +275,29 @@ class Core:
                     return []  # the platform delivered this message twice: recorded once already
                 if unreachable(error):
                     return [self.database_down(request)]
-                return self._unexpected(request)
+                return self._unexpected(request, word)
             except DBAPIError as error:
                 if unreachable(error):
                     return [self.database_down(request)]
-                return self._unexpected(request)
+                return self._unexpected(request, word)
             except Exception:
-                return self._unexpected(request)
-        return self._unexpected(request)
+                return self._unexpected(request, word)
+        return self._unexpected(request, word)
 
     def _attempt(
-        self, request: Request, directory: Directory, word: str, args: str, *, captured: bool
+        self,
+        request: Request,
+        directory: Directory,
+        work: Callable[[Context], None],
+        *,
+        captured: bool,
     ) -> list[Message]:
-        """One run of a command in one transaction; nothing leaves before it commits."""
+        """One run of the work in one transaction; nothing leaves before it commits."""
         with self.store.transaction(request.now) as session:
             ctx = self._context(session, request, directory, captured=captured)
             session.info["actor_id"] = ctx.caller.id
             session.info["workspace_id"] = ctx.workspace.id
-            self._guard(ctx, word, args)
-            self._dispatch(ctx, word, args)
+            work(ctx)
             return route_email(
                 session,
                 ctx.workspace,
@@ -265,7 +333,7 @@ class Core:
         except CommandError as error:
             return [self._private(request, f"errors:{error.name}", dict(error.context))]
         except Exception:
-            return self._unexpected(request)
+            return self._unexpected(request, "")
 
     @staticmethod
     def _guard(ctx: Context, word: str, args: str) -> None:
@@ -408,11 +476,7 @@ class Core:
             recipient=Recipient(request.user.external_id, request.user.display_name),
         )
 
-    def _unexpected(self, request: Request) -> list[Message]:
+    def _unexpected(self, request: Request, word: str) -> list[Message]:
         reference = secrets.token_hex(4).upper()
-        log.exception(
-            "unexpected error, reference %s, command word %r",
-            reference,
-            first_word(request.text)[0],
-        )
+        log.exception("unexpected error, reference %s, command word %r", reference, word)
         return [self._private(request, "errors:unexpected", {"reference": reference})]

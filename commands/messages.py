@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,6 +57,36 @@ class Button:
     label: str
     command: str
     style: str = ""
+
+
+@dataclass(frozen=True)
+class TextPrompt:
+    """The box a button opens for the words its command still needs, on every platform."""
+
+    label: str  # the template of the box's label; `what` is the button's label
+    required: bool
+
+
+# Buttons whose command needs a line of text typed first, the same on Slack and Teams.
+BUTTON_PROMPTS: tuple[tuple[re.Pattern[str], TextPrompt], ...] = (
+    (re.compile(r"^agenda \S+$", re.I), TextPrompt("buttons:agenda", required=True)),
+    (re.compile(r"^progress \S+$", re.I), TextPrompt("buttons:progress", required=True)),
+    (re.compile(r"^extend \S+$", re.I), TextPrompt("buttons:extend", required=True)),
+    (re.compile(r"^apologies \S+$", re.I), TextPrompt("buttons:apologies", required=False)),
+    (
+        re.compile(r"^review \S+ (keep|stop|start)$", re.I),
+        TextPrompt("buttons:review", required=True),
+    ),
+)
+
+
+def prompt_for(command: str) -> TextPrompt | None:
+    """The box a button with this command opens before it runs, if it needs words typed."""
+    folded = " ".join(command.split())
+    for pattern, prompt in BUTTON_PROMPTS:
+        if pattern.match(folded):
+            return prompt
+    return None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +20,7 @@ from bot.slack.dedupe import first_time
 from bot.slack.delivery import PLATFORM, Delivery, Sent, Target
 from bot.slack.directory import SlackDirectory, TTLCache
 from bot.slack.install import build_bolt_app
+from commands.context import Context
 from commands.core import Core
 from commands.messages import Message, Recipient, Request
 from storage.db import Store
@@ -216,6 +217,41 @@ class SlackBot:
             message_id=message_id,
         )
         return self.core.handle_command(request, directory)
+
+    def perform(
+        self,
+        target: Target,
+        channel: str,
+        work: Callable[[Context], object],
+        *,
+        command: str,
+        texts: Iterable[str] = (),
+        user_name: str = "",
+        message_id: str | None = None,
+        captured: bool = False,
+    ) -> list[Message]:
+        """Run a typed use case (a form, a shortcut, the Home tab) as the target's user."""
+        request, directory = self.request(
+            target.client,
+            target.team_id,
+            target.user_id,
+            channel,
+            "",
+            user_name=user_name,
+            message_id=message_id,
+        )
+        return self.core.run_use_case(
+            request, directory, work, command=command, texts=texts, captured=captured
+        )
+
+    def press(
+        self, target: Target, channel: str, command: str, typed: str = "", user_name: str = ""
+    ) -> list[Message]:
+        """A button's command as the target's user, with any words typed into its box."""
+        request, directory = self.request(
+            target.client, target.team_id, target.user_id, channel, "", user_name=user_name
+        )
+        return self.core.handle_button(request, directory, command, typed)
 
     def command_and_send(self, target: Target, channel: str, text: str, user_name: str) -> None:
         """Run a command and send what it says."""

@@ -21,8 +21,12 @@ from bot.slack.delivery import PLATFORM, Target
 from bot.slack.home import INTRO, home_view
 from bot.slack.manifest import COMMAND
 from bot.slack.render import BUTTON_ACTION, unescape
-from commands.messages import Message, Recipient
+from commands.actions.follow_up import my_actions
+from commands.meetings.diary import my_meetings
+from commands.meetings.forms import schedule_from_form
+from commands.messages import Message, Recipient, prompt_for
 from commands.record.capture import read_line
+from commands.record.shortcuts import record_line
 from storage.reach import unreachable
 
 log = logging.getLogger(__name__)
@@ -106,50 +110,38 @@ def submitted(
     client: WebClient,
     context: BoltContext,
     *,
-    text: str,
+    run: Callable[[Target, str, bool], list[Message]],
     error_field: Callable[[str], str],
     message_id: str | None = None,
 ) -> dict[str, str] | Callable[[], None]:
-    """Run a form's command: inline errors, or the sending still to do.
+    """Run a form's use case: inline errors, or the sending still to do.
 
-    A form about a message (a shortcut) records it like a line captured in the meeting when a
-    meeting runs in its channel, so each message is recorded at most once.
+    `run(target, channel, captured)` does the work. A form about a message (a shortcut) records
+    it like a line captured in the meeting when a meeting runs in its channel, so each message
+    is recorded at most once.
     """
-    user_id, user_name = _user(body)
     channel = str(modals.metadata(view).get("channel") or "")
+    user_id = _user(body)[0]
     target = Target(client, _team(context, body), user_id)
     try:
-        running = bool(message_id) and bot.core.meeting_running(
+        captured = bool(message_id) and bot.core.meeting_running(
             PLATFORM, target.team_id, channel, bot.clock()
         )
     except DBAPIError as error:
         if not unreachable(error):
             raise
-        request, _ = bot.request(client, target.team_id, user_id, channel, text)
+        request, _ = bot.request(client, target.team_id, user_id, channel, "")
         down = bot.core.database_down(request)
         return {error_field(down.template): _inline(bot, down)}
-    if running:
-        word, _, rest = text.partition(" ")
-        request, directory = bot.request(
-            client,
-            target.team_id,
-            user_id,
-            channel,
-            f"{word}: {rest}",
-            user_name=user_name,
-            message_id=message_id,
+    messages = run(target, channel, captured)
+    if captured and not messages:
+        notice = Message(
+            audience="private",
+            template="slack:already_recorded",
+            context={},
+            zone=bot.core.settings.timezone,
         )
-        messages = bot.core.handle_message(request, directory)
-        if not messages:
-            notice = Message(
-                audience="private",
-                template="slack:already_recorded",
-                context={},
-                zone=bot.core.settings.timezone,
-            )
-            return {error_field(""): _inline(bot, notice)}
-    else:
-        messages = bot.run_command(target, channel, text, user_name=user_name)
+        return {error_field(""): _inline(bot, notice)}
     refusal = is_error(messages)
     if refusal is not None:
         return {error_field(refusal.template): _inline(bot, refusal)}
@@ -176,9 +168,18 @@ def register_interactions(bot: SlackBot) -> None:
         user_id, user_name = _user(body)
         channel = str((body.get("channel") or {}).get("id") or "")
         channel = channel or str((body.get("container") or {}).get("channel_id") or "")
-        words = command.split()
-        if len(words) == 2 and words[0].lower() in modals.NEEDS_TEXT:
-            view = modals.complete_view(command, channel)
+        prompt = prompt_for(command)
+        if prompt is not None:
+            label = str((action.get("text") or {}).get("text") or "")
+            asks = Message(
+                audience="private",
+                template=prompt.label,
+                context={"what": label},
+                zone=bot.core.settings.timezone,
+            )
+            view = modals.complete_view(
+                command, channel, _inline(bot, asks), required=prompt.required
+            )
             bot.later(open_view, client, str(body.get("trigger_id")), view)
             return
         target = Target(client, _team(context, body), user_id, body.get("response_url"))
@@ -187,7 +188,7 @@ def register_interactions(bot: SlackBot) -> None:
 
     def press(target: Target, channel: str, command: str, user_name: str, home: bool) -> None:
         channel = channel or bot.delivery.dm_channel(target.client, target.user_id)
-        bot.command_and_send(target, channel, command, user_name)
+        bot.send(bot.press(target, channel, command, user_name=user_name), target)
         if home:
             publish_home(bot, target, channel)
 
@@ -219,47 +220,76 @@ def register_forms(bot: SlackBot) -> None:
     def on_new_meeting(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
     ) -> None:
-        text, errors = modals.new_meeting_command(view)
-        if errors:
+        form, errors = modals.new_meeting_form(view)
+        if form is None:
             ack(response_action="errors", errors=errors)
             return
+        user_name = _user(body)[1]
+
+        def run(target: Target, channel: str, _: bool) -> list[Message]:
+            return bot.perform(
+                target,
+                channel,
+                lambda ctx: schedule_from_form(ctx, form),
+                command="new",
+                texts=form.texts(),
+                user_name=user_name,
+            )
+
         finish(
             ack,
             submitted(
-                bot, view, body, client, context, text=text, error_field=modals.field_for_error
+                bot, view, body, client, context, run=run, error_field=modals.field_for_error
             ),
         )
 
     def on_complete(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
     ) -> None:
-        text = modals.complete_command(view)
-        if not text:
+        command, typed = modals.completed(view)
+        if not command and not typed:
             ack(response_action="errors", errors={"text": "Write something first."})
             return
+        user_name = _user(body)[1]
+
+        def run(target: Target, channel: str, _: bool) -> list[Message]:
+            return bot.press(target, channel, command, typed, user_name)
+
         finish(
             ack,
-            submitted(bot, view, body, client, context, text=text, error_field=lambda _: "text"),
+            submitted(bot, view, body, client, context, run=run, error_field=lambda _: "text"),
         )
 
     def on_shortcut_form(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
     ) -> None:
-        text, errors = modals.shortcut_command(view)
-        if errors:
+        found, errors = modals.shortcut_record(view)
+        if found is None:
             ack(response_action="errors", errors=errors)
             return
+        word, meeting_ref, text = found
+        user_name = _user(body)[1]
+        ts = str(modals.metadata(view).get("ts") or "") or None
 
         def field(template: str) -> str:
             meeting_errors = ("which_meeting", "unknown_meeting", "bad_meeting_ref")
             return "meeting" if template.endswith(meeting_errors) else "text"
 
-        ts = str(modals.metadata(view).get("ts") or "") or None
+        def run(target: Target, channel: str, captured: bool) -> list[Message]:
+            return bot.perform(
+                target,
+                channel,
+                lambda ctx: record_line(ctx, word, meeting_ref, text),
+                command=word,
+                texts=(meeting_ref, text),
+                user_name=user_name,
+                message_id=ts if captured else None,
+                captured=captured,
+            )
+
         finish(
             ack,
-            submitted(
-                bot, view, body, client, context, text=text, error_field=field, message_id=ts
-            ),
+            submitted(bot, view, body, client, context, run=run, error_field=field, message_id=ts),
         )
 
     for callback_id, listener in (
@@ -329,8 +359,8 @@ def _in_thread(message: Message, thread_ts: str) -> Message:
 def publish_home(bot: SlackBot, target: Target, channel: str | None) -> None:
     """Publish the user's Home tab from the core's own listings."""
     where = channel or "home"
-    actions = bot.run_command(target, where, "actions mine")
-    meetings = bot.run_command(target, where, "list mine")
+    actions = bot.perform(target, where, my_actions, command="actions")
+    meetings = bot.perform(target, where, my_meetings, command="list")
     intro = Message(audience="private", template=INTRO, context={}, zone=bot.core.settings.timezone)
     view = home_view(bot.delivery.renderer, intro, actions, meetings)
     target.client.views_publish(user_id=target.user_id, view=view)

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+from commands.meetings.forms import MeetingForm
 from commands.meetings.types import meeting_types
 
 NEW_MEETING = "mdt_new_meeting"
@@ -35,12 +36,6 @@ ERROR_FIELDS = {
     "new_needs_time": "time",
     "unknown_type": "type",
     "unknown_person": "invitees",
-}
-# Commands a button starts but that need words from the user: the label of the box that asks.
-NEEDS_TEXT = {
-    "progress": "Progress note",
-    "extend": "New due date and reason, e.g. to 12/3/2027 because the report is late",
-    "agenda": "Agenda item",
 }
 
 
@@ -133,8 +128,8 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def new_meeting_command(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    """The `/mdt new ...` text a submitted form means, or inline errors per field."""
+def new_meeting_form(view: dict[str, Any]) -> tuple[MeetingForm | None, dict[str, str]]:
+    """The meeting a submitted form asks for, or inline errors per field."""
     values = state_values(view)
     title = _value(values, "title") or ""
     day = _value(values, "date")
@@ -159,17 +154,17 @@ def new_meeting_command(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
     if case and (len(case.split()) != 1 or CONTROL.search(case)):
         errors["case"] = "A case reference is one word such as AB-1234, never a name."
     if errors:
-        return "", errors
-    parts = ["new", " ".join(title.split()), "on", str(day), "at", str(time)]
-    if length:
-        parts += ["for", length]
-    if kind:
-        parts += ["type", kind]
-    if case:
-        parts += ["case", case]
-    if invitees:
-        parts += ["with", *(f"<@{u}>" for u in invitees)]
-    return " ".join(parts), {}
+        return None, errors
+    form = MeetingForm(
+        title=title,
+        date=str(day),
+        time=str(time),
+        duration=length or "",
+        kind=kind or "",
+        case=case or "",
+        invitees=tuple(f"<@{u}>" for u in invitees),
+    )
+    return form, {}
 
 
 def field_for_error(template: str) -> str:
@@ -178,9 +173,8 @@ def field_for_error(template: str) -> str:
     return ERROR_FIELDS.get(name, "title")
 
 
-def complete_view(command: str, channel: str) -> dict[str, Any]:
+def complete_view(command: str, channel: str, label: str, *, required: bool) -> dict[str, Any]:
     """A small form asking for the words a button's command still needs."""
-    word = command.split(maxsplit=1)[0].lower()
     return {
         "type": "modal",
         "callback_id": COMPLETE,
@@ -191,9 +185,9 @@ def complete_view(command: str, channel: str) -> dict[str, Any]:
         "blocks": [
             _input(
                 "text",
-                NEEDS_TEXT.get(word, "Details"),
+                label[:2000],
                 {"type": "plain_text_input", "multiline": True, "max_length": 2000},
-                optional=word == "agenda",
+                optional=not required,
             )
         ],
     }
@@ -233,8 +227,8 @@ def shortcut_view(callback_id: str, channel: str, ts: str, text: str) -> dict[st
     }
 
 
-def shortcut_command(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    """The command a shortcut form means, or inline errors."""
+def shortcut_record(view: dict[str, Any]) -> tuple[tuple[str, str, str] | None, dict[str, str]]:
+    """What a shortcut form records (decision or action, meeting ref, text), or inline errors."""
     values = state_values(view)
     word = metadata(view).get("command")
     meeting = _value(values, "meeting") or ""
@@ -247,12 +241,11 @@ def shortcut_command(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
     if not text:
         errors["text"] = "Write what to record."
     if errors:
-        return "", errors
-    return " ".join(p for p in (str(word), meeting, text) if p), {}
+        return None, errors
+    return (str(word), meeting, text), {}
 
 
-def complete_command(view: dict[str, Any]) -> str:
-    """The button's command with the words typed into its form."""
+def completed(view: dict[str, Any]) -> tuple[str, str]:
+    """The button's command and the words typed into its form."""
     command = str(metadata(view).get("command") or "")
-    text = _value(state_values(view), "text") or ""
-    return f"{command} {text}".strip()
+    return command, _value(state_values(view), "text") or ""

@@ -23,7 +23,7 @@ from bot.teams.cards import (
     VERB,
     adaptive_card,
     card_actions,
-    form_command,
+    meeting_form,
     message_activities,
     new_meeting_form,
     submitted_text,
@@ -35,6 +35,7 @@ from bot.teams.invites import OutlookInvites
 from commands.core import Core
 from commands.language.grammar import action_number, meeting_number
 from commands.language.sanitise import display_name
+from commands.meetings.forms import schedule_from_form
 from commands.messages import Button, Message, Recipient, Request, UserRef
 from commands.people.naming import action_buttons, meeting_buttons
 from commands.record.capture import read_line
@@ -436,12 +437,11 @@ class TeamsBot:
         request = self._request(activity, origin, now, text)
         if prefixed is None and read_line(text) is not None:
             messages = self.core.handle_message(request, directory)
-            if messages or not addressed:
-                self._send_all(messages, origin, request)
-                return Reply(200)
-            word, _, rest = text.partition(":")
-            command = f"{word.strip()} {rest.strip()}"
-        elif prefixed is not None:
+            if not messages and addressed:
+                messages = self.core.handle_line(request, directory)
+            self._send_all(messages, origin, request)
+            return Reply(200)
+        if prefixed is not None:
             command = prefixed.group(1).strip()
         elif addressed:
             command = text
@@ -482,22 +482,29 @@ class TeamsBot:
             data = {}
         verb = verb or data.get("verb")
         people: dict[str, UserRef] = {}
+        command = ""
         if verb == VERB and isinstance(data.get("command"), str) and data["command"].strip():
             command = " ".join(data["command"].split())
-            extra = submitted_text(data)
-            if extra:
-                command = f"{command} {extra}"
+            request = self._request(activity, origin, now, "")
+            messages = self.core.handle_button(
+                request, TeamsDirectory(people), command, submitted_text(data)
+            )
         elif verb == NEW_VERB:
-            command = form_command(data)
-            for token in command.split():
-                if token.startswith("@teams:"):
-                    user = self._mentioned(origin, token[len("@teams:") :], "")
-                    if user is not None:
-                        people[token] = user
+            form = meeting_form(data)
+            for token in form.invitees:
+                user = self._mentioned(origin, token[len("@teams:") :], "")
+                if user is not None:
+                    people[token] = user
+            request = self._request(activity, origin, now, "")
+            messages = self.core.run_use_case(
+                request,
+                TeamsDirectory(people),
+                lambda ctx: schedule_from_form(ctx, form),
+                command="new",
+                texts=form.texts(),
+            )
         else:
             return self._unknown_verb(activity, origin, now, invoke=invoke)
-        request = self._request(activity, origin, now, command)
-        messages = self.core.handle_command(request, TeamsDirectory(people))
         if not invoke:
             self._send_all(messages, origin, request)
             return Reply(200)

@@ -12,8 +12,9 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.render import Renderer
+from commands.meetings.forms import MeetingForm
 from commands.meetings.types import meeting_types
-from commands.messages import Attachment, Button, Message
+from commands.messages import Attachment, Button, Message, prompt_for
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -22,14 +23,6 @@ VERB = "mdt"
 # What one message's JSON may come to: under Teams' 28 KB, with room for what the Connector adds.
 MESSAGE_BUDGET = 26_000
 NEW_VERB = "mdt-new"
-# Buttons whose command needs a line of text typed first: (pattern, label template, required).
-NEEDS_TEXT = (
-    (re.compile(r"^agenda \S+$", re.I), "teams:input_agenda", True),
-    (re.compile(r"^progress \S+$", re.I), "teams:input_progress", True),
-    (re.compile(r"^extend \S+$", re.I), "teams:input_extend", True),
-    (re.compile(r"^apologies \S+$", re.I), "teams:input_apologies", False),
-    (re.compile(r"^review \S+ (keep|stop|start)$", re.I), "teams:input_review", True),
-)
 TITLED_KINDS = frozenset(
     {
         "meeting_card",
@@ -176,14 +169,6 @@ def command_data(command: str) -> dict[str, str]:
     return {"verb": VERB, "command": command}
 
 
-def _needs_text(button: Button) -> tuple[str, bool] | None:
-    command = " ".join(button.command.split())
-    for pattern, template, required in NEEDS_TEXT:
-        if pattern.match(command):
-            return template, required
-    return None
-
-
 def input_id(command: str, taken: set[str]) -> str:
     """An input's id from the command it completes, distinct from the ids already on the card."""
     base = "text-" + (NOT_ID.sub("-", command.lower()).strip("-") or "line")
@@ -223,12 +208,12 @@ def card_actions(
         }
         if button.style == "primary":
             execute["style"] = "positive"
-        needs = _needs_text(button)
-        if needs is None:
+        prompt = prompt_for(button.command)
+        if prompt is None:
             actions.append(execute)
             continue
-        label_template, required = needs
-        label = text.say(label_template, what=button.label)
+        required = prompt.required
+        label = text.say(prompt.label, what=button.label)
         field_id = input_id(button.command, taken)
         send = {
             **execute,
@@ -412,25 +397,20 @@ def new_meeting_form(text: TeamsText) -> dict[str, Any]:
     return adaptive_card(body, [submit])
 
 
-def form_command(data: Mapping[str, Any]) -> str:
-    """The `new` command a submitted form stands for; people as `@teams:<id>` tokens."""
+def meeting_form(data: Mapping[str, Any]) -> MeetingForm:
+    """The meeting a submitted form asks for; people as `@teams:<id>` tokens."""
 
     def field(name: str) -> str:
         value = data.get(name)
         return " ".join(str(value).split()) if isinstance(value, str | int) else ""
 
-    parts = ["new", field("title")]
-    if field("date"):
-        parts += ["on", field("date")]
-    if field("time"):
-        parts += ["at", field("time")]
-    if field("duration"):
-        parts += ["for", field("duration")]
-    if field("type"):
-        parts += ["type", field("type")]
-    if field("case"):
-        parts += ["case", field("case")]
     people = [p.strip() for p in field("with").replace(";", ",").split(",") if p.strip()]
-    if people:
-        parts += ["with", *(f"@teams:{p}" for p in people)]
-    return " ".join(p for p in parts if p)
+    return MeetingForm(
+        title=field("title"),
+        date=field("date"),
+        time=field("time"),
+        duration=field("duration"),
+        kind=field("type"),
+        case=field("case"),
+        invitees=tuple(f"@teams:{p}" for p in people),
+    )

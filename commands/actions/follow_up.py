@@ -74,9 +74,9 @@ def actions(ctx: Context, args: str) -> None:
     query = _base_query(ctx)
     title: str
     if not which or which.lower() == "mine":
-        query = query.where(Action.owner_id == ctx.caller.id, Action.status == "open")
-        title = "mine"
-    elif which.lower() == "overdue":
+        my_actions(ctx)
+        return
+    if which.lower() == "overdue":
         query = query.where(
             Action.status == "open",
             Action.due < ctx.today,
@@ -104,6 +104,16 @@ def actions(ctx: Context, args: str) -> None:
             or_(Action.owner_id == ctx.caller.id, Action.meeting_id.in_(_visible_meetings(ctx))),
         )
         title = person.display_name
+    _listing(ctx, query, title)
+
+
+def my_actions(ctx: Context) -> None:
+    """The caller's open actions (`/mdt actions mine`, and the Slack Home tab)."""
+    query = _base_query(ctx).where(Action.owner_id == ctx.caller.id, Action.status == "open")
+    _listing(ctx, query, "mine")
+
+
+def _listing(ctx: Context, query: Select[Any], title: str) -> None:
     first = case((Action.status == "open", 0), else_=1)
     ordered = query.order_by(first, Action.due, Action.number).limit(LIMIT)
     found = ctx.session.scalars(ordered).unique().all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +11,6 @@ from sqlalchemy import or_, select
 
 from commands.context import Context
 from commands.documents.views import meeting_view
-from commands.governance.policy import CASE_EXAMPLE
 from commands.governance.visibility import may_see
 from commands.language.dates import (
     DateError,
@@ -22,40 +21,32 @@ from commands.language.dates import (
     parse_when,
 )
 from commands.language.grammar import (
-    MAX_TITLE,
     ClauseKind,
     action_number,
     clean_text,
     decision_number,
     first_word,
-    nearest,
     read_case_ref,
     read_word,
     scan_clauses,
     split_word,
 )
 from commands.meetings.scheduling import (
-    allocate_meeting_number,
-    announce_meeting,
+    NEW_EXAMPLE,
+    NewMeeting,
     invite_file,
+    schedule_meeting,
     schedule_next_occurrence,
 )
-from commands.meetings.series import INTERVAL_EXAMPLE, begin_series, carry_forward, interval_problem
-from commands.meetings.types import MeetingType, meeting_types
+from commands.meetings.series import INTERVAL_EXAMPLE, interval_problem
 from commands.people.naming import (
     DATE_STARTERS,
     read_mentions,
-    unique_people,
 )
 from commands.record.lookup import show_action, show_decision
 from commands.registry import command
-from storage.models import AgendaItem, Invitation, Meeting
+from storage.models import Meeting
 from storage.queries import load_meeting_in_full
-
-DEFAULT_LENGTH = timedelta(hours=1)
-NEW_EXAMPLE = (
-    "/mdt new Strategy discussion case AB-1234 on next tuesday at 10:00 type strategy with @sam"
-)
 
 
 def _new_clause_kinds(ctx: Context) -> list[ClauseKind]:
@@ -79,14 +70,6 @@ def _new_clause_kinds(ctx: Context) -> list[ClauseKind]:
     ]
 
 
-def _check_case(ctx: Context, kind: MeetingType | None, ref: str | None) -> None:
-    """A meeting about a person names them by a case reference of the workspace's pattern."""
-    if ref is not None and not ctx.governance.case_ref_ok(ref):
-        ctx.fail("bad_case_ref", ref=ref, sample=CASE_EXAMPLE, example=NEW_EXAMPLE)
-    if ref is None and kind is not None and kind.about_person:
-        ctx.fail("case_needed", type=kind.name, example=NEW_EXAMPLE)
-
-
 def _stopped_at(failures: list[tuple[str, str, str]]) -> str | None:
     """Why the clause scan stopped: the error of the shortest span that did not read."""
     return failures[-1][2] if failures else None
@@ -105,69 +88,22 @@ def new(ctx: Context, args: str) -> None:
     text = clean_text(args, what="the meeting details")
     found = scan_clauses(text.split(), _new_clause_kinds(ctx))
     values = found.values
-    title = found.head_text
     if problem := interval_problem(found):
         ctx.fail("bad_interval", problem=problem, example=INTERVAL_EXAMPLE)
-    if not title:
-        ctx.fail("new_needs_title", example=NEW_EXAMPLE)
-    if len(title) > MAX_TITLE:
-        ctx.fail("too_long", what="the title", limit=MAX_TITLE, length=len(title))
-    if "date" not in values:
-        ctx.fail("new_needs_date", problem=_stopped_at(found.failures), example=NEW_EXAMPLE)
-    if "time" not in values:
-        ctx.fail("new_needs_time", problem=_stopped_at(found.failures), example=NEW_EXAMPLE)
-    kind = None
-    if "type" in values:
-        kind = meeting_types().get(values["type"])
-        if kind is None:
-            ctx.fail(
-                "unknown_type",
-                name=values["type"],
-                guess=nearest(values["type"], meeting_types()),
-                types=sorted(meeting_types()),
-            )
-    _check_case(ctx, kind, values.get("case"))
-    zone = ctx.zone
-    starts_at = parse_when(
-        f"{values['date'].isoformat()} {values['time'].strftime('%H:%M')}",
-        ctx.now,
-        zone,
-        ctx.calendar,
+    schedule_meeting(
+        ctx,
+        NewMeeting(
+            title=found.head_text,
+            day=values.get("date"),
+            start=values.get("time"),
+            length=values.get("duration"),
+            kind=values.get("type"),
+            case=values.get("case"),
+            every=values.get("every"),
+            invitees=tuple(values.get("with", [])),
+            problem=_stopped_at(found.failures),
+        ),
     )
-    if starts_at <= ctx.now:
-        ctx.fail("in_the_past", when=starts_at, example=NEW_EXAMPLE)
-    length = values.get("duration") or (kind.default_length if kind else DEFAULT_LENGTH)
-    number = allocate_meeting_number(ctx)
-    meeting = Meeting(
-        workspace_id=ctx.workspace.id,
-        number=number,
-        title=title,
-        case_ref=values.get("case"),
-        meeting_type=kind.name if kind else None,
-        chair_id=ctx.caller.id,
-        starts_at=starts_at.astimezone(UTC),
-        ends_at=(starts_at + length).astimezone(UTC),
-        timezone=str(zone),
-        status="scheduled",
-        channel=ctx.request.channel,
-        series_interval=values["every"].describe() if "every" in values else None,
-        sequence=0,
-        created_at=ctx.now,
-    )
-    ctx.session.add(meeting)
-    ctx.session.flush()
-    ctx.session.add(
-        Invitation(meeting_id=meeting.id, person_id=ctx.caller.id, role="chair", rsvp="attending")
-    )
-    for position, item in enumerate(kind.agenda if kind else (), 1):
-        ctx.session.add(AgendaItem(meeting_id=meeting.id, position=position, text=item))
-    invitees = [p for p in values.get("with", []) if p.id != ctx.caller.id]
-    for person in unique_people(invitees):
-        ctx.session.add(Invitation(meeting_id=meeting.id, person_id=person.id))
-    ctx.session.flush()
-    begin_series(meeting)
-    carry_forward(ctx.session, meeting, ctx.today)
-    announce_meeting(ctx, meeting, unique_people(invitees))
 
 
 @command(
@@ -185,6 +121,15 @@ def list_meetings(ctx: Context, args: str) -> None:
         ctx.fail(
             "bad_choice", given=args, choices=["upcoming", "past", "mine"], example="/mdt list past"
         )
+    _list_meetings(ctx, which)
+
+
+def my_meetings(ctx: Context) -> None:
+    """The meetings the caller chairs or is invited to (`/mdt list mine`, the Slack Home tab)."""
+    _list_meetings(ctx, "mine")
+
+
+def _list_meetings(ctx: Context, which: str) -> None:
     query = select(Meeting).where(Meeting.workspace_id == ctx.workspace.id, may_see(ctx.caller.id))
     if which != "mine":
         query = query.where(Meeting.channel == ctx.request.channel)

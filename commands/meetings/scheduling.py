@@ -1,16 +1,122 @@
-"""Putting a meeting in the diary: its number, its calendar invite and its announcement."""
+"""Putting a meeting in the diary: `schedule_meeting`, its number, invite and announcement.
+
+`schedule_meeting(ctx, NewMeeting)` is what every way of scheduling calls: `/mdt new`, the
+Slack form and the Teams card.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, time, timedelta
+
 from commands.context import Context
 from commands.documents.views import meeting_view
+from commands.governance.policy import CASE_EXAMPLE
+from commands.language.dates import Interval, parse_when
+from commands.language.grammar import MAX_TITLE, nearest
 from commands.meetings.calendar_invite import ics_for
-from commands.meetings.series import carry_forward, next_start, schedule_next
+from commands.meetings.series import begin_series, carry_forward, next_start, schedule_next
+from commands.meetings.types import MeetingType, meeting_types
 from commands.messages import Attachment
-from commands.people.naming import meeting_buttons
-from storage.models import Meeting, Person
+from commands.people.naming import meeting_buttons, unique_people
+from storage.models import AgendaItem, Invitation, Meeting, Person
 from storage.numbering import next_number
 from storage.queries import load_meeting_in_full
+
+DEFAULT_LENGTH = timedelta(hours=1)
+NEW_EXAMPLE = (
+    "/mdt new Strategy discussion case AB-1234 on next tuesday at 10:00 type strategy with @sam"
+)
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    """A meeting to schedule, as the text command or a form gives it (unchecked)."""
+
+    title: str
+    day: date | None
+    start: time | None
+    length: timedelta | None = None
+    kind: str | None = None
+    case: str | None = None
+    every: Interval | None = None
+    invitees: tuple[Person, ...] = ()
+    problem: str | None = None  # why a date or time given could not be read
+
+
+def _check_case(ctx: Context, kind: MeetingType | None, ref: str | None) -> None:
+    """A meeting about a person names them by a case reference of the workspace's pattern."""
+    if ref is not None and not ctx.governance.case_ref_ok(ref):
+        ctx.fail("bad_case_ref", ref=ref, sample=CASE_EXAMPLE, example=NEW_EXAMPLE)
+    if ref is None and kind is not None and kind.about_person:
+        ctx.fail("case_needed", type=kind.name, example=NEW_EXAMPLE)
+
+
+def _meeting_type(ctx: Context, name: str | None) -> MeetingType | None:
+    if name is None:
+        return None
+    kind = meeting_types().get(name)
+    if kind is None:
+        ctx.fail(
+            "unknown_type",
+            name=name,
+            guess=nearest(name, meeting_types()),
+            types=sorted(meeting_types()),
+        )
+    return kind
+
+
+def schedule_meeting(ctx: Context, new: NewMeeting) -> Meeting:
+    """Check a new meeting, put it in the diary with the caller as chair, and invite people."""
+    title = new.title
+    if not title:
+        ctx.fail("new_needs_title", example=NEW_EXAMPLE)
+    if len(title) > MAX_TITLE:
+        ctx.fail("too_long", what="the title", limit=MAX_TITLE, length=len(title))
+    if new.day is None:
+        ctx.fail("new_needs_date", problem=new.problem, example=NEW_EXAMPLE)
+    if new.start is None:
+        ctx.fail("new_needs_time", problem=new.problem, example=NEW_EXAMPLE)
+    kind = _meeting_type(ctx, new.kind)
+    _check_case(ctx, kind, new.case)
+    zone = ctx.zone
+    starts_at = parse_when(
+        f"{new.day.isoformat()} {new.start.strftime('%H:%M')}", ctx.now, zone, ctx.calendar
+    )
+    if starts_at <= ctx.now:
+        ctx.fail("in_the_past", when=starts_at, example=NEW_EXAMPLE)
+    length = new.length or (kind.default_length if kind else DEFAULT_LENGTH)
+    meeting = Meeting(
+        workspace_id=ctx.workspace.id,
+        number=allocate_meeting_number(ctx),
+        title=title,
+        case_ref=new.case,
+        meeting_type=kind.name if kind else None,
+        chair_id=ctx.caller.id,
+        starts_at=starts_at.astimezone(UTC),
+        ends_at=(starts_at + length).astimezone(UTC),
+        timezone=str(zone),
+        status="scheduled",
+        channel=ctx.request.channel,
+        series_interval=new.every.describe() if new.every else None,
+        sequence=0,
+        created_at=ctx.now,
+    )
+    ctx.session.add(meeting)
+    ctx.session.flush()
+    ctx.session.add(
+        Invitation(meeting_id=meeting.id, person_id=ctx.caller.id, role="chair", rsvp="attending")
+    )
+    for position, item in enumerate(kind.agenda if kind else (), 1):
+        ctx.session.add(AgendaItem(meeting_id=meeting.id, position=position, text=item))
+    invitees = unique_people([p for p in new.invitees if p.id != ctx.caller.id])
+    for person in invitees:
+        ctx.session.add(Invitation(meeting_id=meeting.id, person_id=person.id))
+    ctx.session.flush()
+    begin_series(meeting)
+    carry_forward(ctx.session, meeting, ctx.today)
+    announce_meeting(ctx, meeting, invitees)
+    return meeting
 
 
 def allocate_meeting_number(ctx: Context) -> int:

@@ -84,10 +84,10 @@ class Reading:
         return f"{word}{ref}: {self.text}"
 
     @property
-    def command_text(self) -> str:
-        """The /mdt command the capture runs."""
+    def arguments(self) -> str:
+        """What the capture gives its command: the meeting named, if any, and the text."""
         ref = f"{self.ref.upper()} " if self.ref else ""
-        return f"{self.command} {ref}{self.text}".strip()
+        return f"{ref}{self.text}".strip()
 
 
 def distance(a: str, b: str) -> int:

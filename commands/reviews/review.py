@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from commands.actions.record import due_date, owner_named, record_action
 from commands.context import Context
 from commands.documents.render import render_document
 from commands.documents.views import meeting_view
@@ -13,7 +14,6 @@ from commands.language.dates import DateError, parse_date
 from commands.language.grammar import clean_text, first_word, meeting_number, split_word
 from commands.meetings.scheduling import schedule_next_occurrence
 from commands.messages import Attachment
-from commands.record import recording as record
 from commands.registry import command
 from commands.reviews.insights import insights_for, period_meetings, series_meetings
 from commands.reviews.meeting_review import (
@@ -204,13 +204,14 @@ def _start_action(ctx: Context, meeting: Meeting, body: str) -> None:
             problem=None,
             example=START_ACTION_EXAMPLE.replace("M3", meeting.ref),
         )
-    task = description or item.text
-    evidence = f" measure {measure}" if measure else ""
-    record.action(ctx, f"{meeting.ref} {owner} {task} by {when}{evidence}")
-    created = ctx.session.scalar(
-        select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id.desc()).limit(1)
+    created = record_action(
+        ctx,
+        meeting,
+        owner_named(ctx, owner),
+        description or item.text,
+        due_date(ctx, when),
+        measure=measure or None,
     )
-    assert created is not None
     item.action_id = created.id
     ctx.reply(
         "reviews:start_action",

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.teams.cards import TeamsText, card_actions, escape, form_command, plain
+from bot.teams.cards import TeamsText, card_actions, escape, meeting_form, plain
+from commands.meetings.forms import MeetingForm
 from commands.messages import Message
 from commands.reviews.meeting_review import review_buttons
 from storage.models import Invitation, Meeting
@@ -187,11 +188,13 @@ def test_a_form_without_a_date_is_refused_and_saves_nothing(teams: Teams) -> Non
     }
 
 
-def test_form_command_keeps_each_field_in_its_clause() -> None:
-    command = form_command(
+def test_the_form_keeps_each_field_apart() -> None:
+    form = meeting_form(
         {"title": " Strategy\n discussion ", "date": "2027-02-04", "time": "10:00", "with": "a, b"}
     )
-    assert command == "new Strategy discussion on 2027-02-04 at 10:00 with @teams:a @teams:b"
+    assert form == MeetingForm(
+        "Strategy discussion", "2027-02-04", "10:00", invitees=("@teams:a", "@teams:b")
+    )
 
 
 def test_review_buttons_ask_for_the_item() -> None:
