@@ -6,11 +6,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from bot.clock import system_clock
 from bot.config import Settings, SettingsError
 from bot.console import parse_moment, run_console
 from bot.email.console import console_mail
@@ -81,7 +82,7 @@ def _serve(args: argparse.Namespace, settings: Settings, url: str) -> int:
     from bot.web.links import link_routes  # noqa: PLC0415
 
     store = Store.open(url, upgrade=True)
-    pages = link_routes(store, _core(store, settings), lambda: datetime.now(UTC))
+    pages = link_routes(store, _core(store, settings), system_clock)
     app = create_app(settings, store, extra_routes=[*teams_routes(settings, store), *pages])
     uvicorn.run(app, host=args.host, port=args.port or settings.port, log_level="info")
     return 0
@@ -91,7 +92,7 @@ def _socket(settings: Settings, url: str) -> int:
     from bot.slack.socket import build_socket_handler  # noqa: PLC0415 - only `socket` needs it
 
     store = Store.open(url, upgrade=True)
-    handler, bot = build_socket_handler(settings, store, lambda: datetime.now(UTC))
+    handler, bot = build_socket_handler(settings, store, system_clock)
     try:
         handler.start()  # type: ignore[no-untyped-call]
     finally:
@@ -171,7 +172,7 @@ def _run(args: argparse.Namespace, settings: Settings, url: str) -> int:
         core,
         user=args.user.lstrip("@"),
         channel=args.channel.lstrip("#"),
-        now=args.now or datetime.now(UTC),
+        now=args.now or system_clock(),
         files_dir=Path(args.files),
         sweep=review_sweep(store, console_sweep(store)),
         mail=console_mail(store, settings, sys.stdout.write),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TextIO
 
 from sqlalchemy import select
 
+from bot.clock import system_clock
 from bot.config import Settings
 from bot.console import at_name, parse_moment
 from bot.render import Renderer
@@ -52,10 +53,6 @@ def add_governance_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
         one.add_argument("--db", help="database URL (default: DATABASE_URL)")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _say(text: str, out: TextIO | None = None) -> None:
     print(text, file=out or sys.stdout)
 
@@ -75,7 +72,7 @@ def audit_verify(store: Store) -> int:
 
 
 def _workspace(store: Store, wanted: str | None) -> Workspace | str:
-    with store.transaction(_now()) as session:
+    with store.transaction(system_clock()) as session:
         found = session.scalars(select(Workspace).order_by(Workspace.id)).all()
     if wanted:
         found = [w for w in found if wanted in {w.external_id, w.name, str(w.id)}]
@@ -93,7 +90,7 @@ def audit_show(store: Store, ref: str, workspace: str | None) -> int:
     if isinstance(found, str):
         _say(f"mdtbot: {found}", sys.stderr)
         return 2
-    with store.transaction(_now()) as session:
+    with store.transaction(system_clock()) as session:
         try:
             canonical, records = resolve(session, found.id, ref)
         except TrailError as error:
@@ -171,7 +168,7 @@ def export(store: Store, args: argparse.Namespace, now: datetime) -> int:
 
 def run_governance(args: argparse.Namespace, settings: Settings, url: str) -> int:
     """Run `mdtbot audit ...` or `mdtbot retention`."""
-    now = _now()
+    now = system_clock()
     if getattr(args, "now", None):
         moment = parse_moment(args.now)
         if moment is None:

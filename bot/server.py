@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.http_edge import (
     DEFAULT_MAX_REQUEST_BYTES,
@@ -25,7 +25,7 @@ from bot.http_edge import (
     read_body,
     verify_slack_signature,
 )
-from bot.slack.app import Clock, SlackBot, build_slack_bot
+from bot.slack.app import SlackBot, build_slack_bot
 from bot.slack.install import INSTALL_PATH, REDIRECT_PATH
 from commands.core import Core, CoreSettings
 from storage.db import Store
@@ -141,8 +141,3 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.slack = slack
     return app
-
-
-def system_clock() -> datetime:
-    """The real time, in UTC: the server's clock (tests inject their own)."""
-    return datetime.now(UTC)

@@ -22,6 +22,7 @@ from types import FrameType
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.console import parse_moment
 from bot.notify import (
@@ -58,13 +59,7 @@ from storage.reminder_queries import (
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
-
-
-def system_clock() -> datetime:
-    """The wall clock, in UTC: the only place the worker reads the time."""
-    return datetime.now(UTC)
 
 
 def worker_name() -> str:

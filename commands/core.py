@@ -28,6 +28,7 @@ from commands.people.email_people import without_named_addresses
 from commands.record.capture import read_line
 from commands.registry import ALIASES, COMMANDS, lookup
 from storage.db import Store
+from storage.lookups import workspace_of
 from storage.models import Meeting, Workspace
 from storage.reach import unreachable
 
@@ -371,11 +372,7 @@ class Core:
 
     def workspace(self, session: Session, platform: str, external_id: str) -> Workspace:
         """The workspace row, created with the configured defaults on first use."""
-        workspace = session.scalar(
-            select(Workspace).where(
-                Workspace.platform == platform, Workspace.external_id == external_id
-            )
-        )
+        workspace = workspace_of(session, platform, external_id)
         if workspace is None:
             workspace = Workspace(
                 platform=platform,

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.status import ActionStatus, MeetingStatus, OutboxStatus, ReminderStatus, ReviewStatus
 from storage.types import UTCDateTime
 
 NAMING = {
@@ -112,7 +113,7 @@ class Meeting(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     timezone: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED)
     channel: Mapped[str] = mapped_column(String(100))
     thread_id: Mapped[str | None] = mapped_column(String(100))
     series_interval: Mapped[str | None] = mapped_column(String(40))
@@ -311,7 +312,7 @@ class Action(Base):
     description: Mapped[str] = mapped_column(Text)
     measure: Mapped[str | None] = mapped_column(Text)
     due: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=ActionStatus.OPEN)
     accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     specific: Mapped[bool] = mapped_column(Boolean, default=False)
     measurable: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -475,7 +476,7 @@ class Review(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -527,7 +528,7 @@ class Reminder(Base):
     number: Mapped[int] = mapped_column(Integer, default=0)
     escalate: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=ReminderStatus.PENDING)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -548,7 +549,7 @@ class OutboxMessage(Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))

@@ -11,28 +11,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.models import OutboxMessage, Reminder
+from storage.status import OutboxStatus, ReminderStatus
+
+PENDING = ReminderStatus.PENDING  # the same word as OutboxStatus.PENDING
 
 
-def _free(
-    lease_until: InstrumentedAttribute[datetime | None], now: datetime
-) -> ColumnElement[bool]:
-    return or_(lease_until.is_(None), lease_until < now)
-
-
-def claim_due_reminders(
-    session: Session, worker: str, now: datetime, lease: timedelta, limit: int
+def _claim(
+    session: Session,
+    model: type[Reminder] | type[OutboxMessage],
+    ready: Iterable[ColumnElement[bool]],
+    order: Iterable[InstrumentedAttribute[Any]],
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
 ) -> list[int]:
-    """Claim up to `limit` pending reminders due by `now`, earliest first; their ids."""
-    free = _free(Reminder.claimed_until, now)
+    """Lease up to `limit` pending rows of `model` that are `ready` and free, in `order`.
+
+    The candidates are locked first (passing over rows another worker holds), then leased
+    only where still pending and free: no two workers ever take one row.
+    """
+    free = or_(model.claimed_until.is_(None), model.claimed_until < now)
     candidates = (
-        select(Reminder.id)
-        .where(Reminder.status == "pending", Reminder.due_at <= now, free)
-        .order_by(Reminder.due_at, Reminder.id)
+        select(model.id)
+        .where(model.status == PENDING, *ready, free)
+        .order_by(*order)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -40,13 +50,29 @@ def claim_due_reminders(
     if not picked:
         return []
     claim = (
-        update(Reminder)
-        .where(Reminder.id.in_(picked), Reminder.status == "pending", free)
+        update(model)
+        .where(model.id.in_(picked), model.status == PENDING, free)
         .values(claimed_by=worker, claimed_until=now + lease)
-        .returning(Reminder.id)
+        .returning(model.id)
         .execution_options(synchronize_session=False)
     )
     return sorted(session.scalars(claim))
+
+
+def claim_due_reminders(
+    session: Session, worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[int]:
+    """Claim up to `limit` pending reminders due by `now`, earliest first; their ids."""
+    return _claim(
+        session,
+        Reminder,
+        [Reminder.due_at <= now],
+        [Reminder.due_at, Reminder.id],
+        worker=worker,
+        now=now,
+        lease=lease,
+        limit=limit,
+    )
 
 
 def claim_outbox(
@@ -59,30 +85,16 @@ def claim_outbox(
     platforms: Iterable[str],
 ) -> list[int]:
     """Claim up to `limit` outbox messages ready to send on the given platforms; their ids."""
-    free = _free(OutboxMessage.claimed_until, now)
-    candidates = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_at <= now,
-            OutboxMessage.platform.in_(list(platforms)),
-            free,
-        )
-        .order_by(OutboxMessage.next_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    return _claim(
+        session,
+        OutboxMessage,
+        [OutboxMessage.next_at <= now, OutboxMessage.platform.in_(list(platforms))],
+        [OutboxMessage.next_at, OutboxMessage.id],
+        worker=worker,
+        now=now,
+        lease=lease,
+        limit=limit,
     )
-    picked = list(session.scalars(candidates))
-    if not picked:
-        return []
-    claim = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(picked), OutboxMessage.status == "pending", free)
-        .values(claimed_by=worker, claimed_until=now + lease)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted(session.scalars(claim))
 
 
 def renew_outbox(
@@ -127,7 +139,7 @@ def held_reminders(session: Session, worker: str, ids: Iterable[int]) -> list[Re
         .where(
             Reminder.id.in_(list(ids)),
             Reminder.claimed_by == worker,
-            Reminder.status == "pending",
+            Reminder.status == ReminderStatus.PENDING,
         )
         .order_by(Reminder.action_id, Reminder.due_at, Reminder.id)
         .with_for_update()
@@ -152,7 +164,7 @@ def held_outbox(session: Session, worker: str, outbox_id: int) -> OutboxMessage 
         .where(
             OutboxMessage.id == outbox_id,
             OutboxMessage.claimed_by == worker,
-            OutboxMessage.status == "pending",
+            OutboxMessage.status == OutboxStatus.PENDING,
         )
         .with_for_update()
     )
@@ -167,7 +179,7 @@ def newest_due_of(
         select(Reminder.action_id, func.max(Reminder.due_at))
         .where(
             Reminder.action_id.in_(list(action_ids)),
-            Reminder.status.in_(("pending", "sent")),
+            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENT)),
             Reminder.due_at <= now,
         )
         .group_by(Reminder.action_id)

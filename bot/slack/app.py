@@ -8,13 +8,13 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.exc import DBAPIError
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.slack.dedupe import first_time
 from bot.slack.delivery import PLATFORM, Delivery, Sent, Target
@@ -27,8 +27,6 @@ from storage.db import Store
 from storage.reach import unreachable
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+from bot.clock import Clock
 from bot.config import Settings, SettingsError
-from bot.slack.app import Clock, SlackBot, build_slack_bot
+from bot.slack.app import SlackBot, build_slack_bot
 from bot.slack.delivery import web_client
 from commands.core import Core, CoreSettings
 from storage.db import Store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 from starlette.concurrency import run_in_threadpool
@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.clock import system_clock
 from bot.config import Settings, SettingsError
 from bot.http_edge import DEFAULT_MAX_REQUEST_BYTES, RefusedError, read_body
 from bot.teams.auth import InboundAuth, SigningKeys
@@ -25,16 +26,12 @@ from commands.core import Core, CoreSettings
 from storage.db import Store
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_teams_bot(
     settings: Settings,
     store: Store,
     *,
     client: httpx.Client | None = None,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = system_clock,
     sleep: Callable[[float], None] = time.sleep,
 ) -> TeamsBot:
     """The bot for these settings; one token source (one msal application) per bot."""

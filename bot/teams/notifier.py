@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 
 from bot import notify
+from bot.clock import system_clock
 from bot.config import Settings
 from bot.teams.connector import Connector, ConnectorError, UnreachableError
 from bot.teams.delivery import NoRouteError, TeamsDelivery
@@ -74,13 +75,9 @@ def teams_notifier(
         connector=Connector(tokens, http, attempts=1),
         app_id=settings.teams_app_id,
         tenant_id=settings.teams_tenant_id,
-        clock=clock or _utc_now,
+        clock=clock or system_clock,
     )
     return TeamsNotifier(delivery)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 notify.register_notifier("teams", teams_notifier)

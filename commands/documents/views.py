@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from commands.actions.standing import letters as smart_letters
 from commands.meetings.types import meeting_types
 from storage.models import Action, Decision, Invitation, Meeting, Note, Person
 
@@ -223,13 +224,6 @@ def group_by_sector(people: Iterable[PersonView]) -> list[SectorGroup]:
 
 def action_view(action: Action, today: date) -> ActionView:
     """The view of an action, with overdue worked out for `today`."""
-    letters = {
-        "S": action.specific,
-        "M": action.measurable,
-        "A": action.accepted,
-        "R": action.relevant,
-        "T": action.time_bound,
-    }
     return ActionView(
         ref=action.ref,
         meeting_ref=action.meeting.ref,
@@ -239,7 +233,7 @@ def action_view(action: Action, today: date) -> ActionView:
         status=action.status,
         owner=person_view(action.owner),
         accepted=action.accepted,
-        letters=letters,
+        letters=smart_letters(action),
         overdue=action.status == "open" and action.due < today,
         extension_requested=action.extension_requested,
         extension_reason=action.extension_reason,

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, subqueryload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from commands.actions.standing import is_smart, letters, on_time
 from commands.escalation.figures import DisagreementFigures, disagreement_figures
 from commands.governance.visibility import may_see
 from commands.meetings.quorum import missing_sectors
@@ -177,28 +178,6 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-def _is_smart(action: Action) -> bool:
-    return all(_letters(action).values())
-
-
-def _letters(action: Action) -> dict[str, bool]:
-    return {
-        "S": action.specific,
-        "M": action.measurable,
-        "A": action.accepted,
-        "R": action.relevant,
-        "T": action.time_bound,
-    }
-
-
-def _on_time(action: Action, zone: ZoneInfo) -> bool:
-    return (
-        action.status == "done"
-        and action.completed_at is not None
-        and action.completed_at.astimezone(zone).date() <= action.due
-    )
-
-
 Row = tuple[str, list[tuple[int, str]], tuple[int, ...]]
 
 
@@ -242,7 +221,7 @@ class _Builder:
         suggestions = []
         rows: list[Row] = []
         for agency, actions in sorted(due.items()):
-            on_time = sum(1 for a in actions if _on_time(a, self.zone))
+            on_time = sum(1 for a in actions if on_time(a, self.zone))
             late = len(actions) - on_time
             facts = {"agency": agency, "late": late, "on_time": on_time, "due": len(actions)}
             if late and late * 2 >= len(actions):
@@ -356,7 +335,7 @@ class _Builder:
         rows: list[Row] = []
         for meeting in self.meetings:
             actions = [a for a in meeting.actions if a.status != "cancelled"]
-            smart = sum(1 for a in actions if _is_smart(a))
+            smart = sum(1 for a in actions if is_smart(a))
             rows.append(
                 (
                     meeting.ref,
@@ -367,12 +346,12 @@ class _Builder:
         chart = Chart(
             "smart", (("smart", COLOURS["smart"]), ("not_smart", COLOURS["not_smart"])), _bars(rows)
         )
-        not_smart = [a for a in self.actions if not _is_smart(a)]
+        not_smart = [a for a in self.actions if not is_smart(a)]
         if not self.actions:
             return [], chart
         if not not_smart:
             return [Suggestion("keep", "smart", {"actions": len(self.actions)})], chart
-        missing = Counter(letter for a in not_smart for letter, ok in _letters(a).items() if not ok)
+        missing = Counter(letter for a in not_smart for letter, ok in letters(a).items() if not ok)
         letter, count = sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         facts = {
             "not_smart": len(not_smart),
@@ -456,7 +435,7 @@ def insights_for(
         quorate=sum(1 for m in meetings if m.quorate is not False),
         decisions=sum(len(m.decisions) for m in meetings),
         actions=len(build.actions),
-        smart=sum(1 for a in build.actions if _is_smart(a)),
+        smart=sum(1 for a in build.actions if is_smart(a)),
         respondents=people,
         said={kind: [s for s in said if s.kind == kind] for kind in KINDS},
         suggested={kind: [s for s in suggestions if s.kind == kind] for kind in KINDS},

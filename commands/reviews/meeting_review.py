@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from commands.actions.standing import is_smart, on_time
 from commands.documents.views import MeetingView, meeting_view
 from commands.language.workdays import WorkingCalendar
 from commands.meetings.series import previous_meeting
@@ -129,14 +130,6 @@ def _workspace(session: Session, meeting: Meeting) -> Workspace:
     return workspace
 
 
-def _on_time(action: Action, zone: ZoneInfo) -> bool:
-    return (
-        action.status == "done"
-        and action.completed_at is not None
-        and action.completed_at.astimezone(zone).date() <= action.due
-    )
-
-
 def meeting_facts(session: Session, meeting: Meeting) -> MeetingFacts:
     """Attendance by agency, decisions, actions and SMART, and the previous meeting's record."""
     counts: dict[tuple[str, str], int] = {}
@@ -147,7 +140,7 @@ def meeting_facts(session: Session, meeting: Meeting) -> MeetingFacts:
     actions = [
         a for a in meeting.actions if meeting.closed_at is None or a.created_at <= meeting.closed_at
     ]
-    smart = [a for a in actions if _is_smart(a)]
+    smart = [a for a in actions if is_smart(a)]
     previous = previous_meeting(session, meeting)
     zone = ZoneInfo(meeting.timezone)
     earlier = list(previous.actions) if previous else []
@@ -159,13 +152,7 @@ def meeting_facts(session: Session, meeting: Meeting) -> MeetingFacts:
         smart=len(smart),
         previous_ref=previous.ref if previous else None,
         previous_actions=len(earlier),
-        previous_on_time=sum(1 for a in earlier if _on_time(a, zone)),
-    )
-
-
-def _is_smart(action: Action) -> bool:
-    return all(
-        (action.specific, action.measurable, action.accepted, action.relevant, action.time_bound)
+        previous_on_time=sum(1 for a in earlier if on_time(a, zone)),
     )
 
 
