@@ -59,8 +59,15 @@ def built_commands(path: Path, root: Path = ROOT) -> list[str]:
                 found.append(f"{path.relative_to(root)}:{node.lineno}")  # parts of a line
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            literal = [a for a in node.args if isinstance(a, ast.Constant | ast.JoinedStr)]
-            if name in HANDLERS | {"run_command", "command_and_send"} and literal:
+            literal = [
+                a
+                for a in node.args
+                if isinstance(a, ast.JoinedStr)
+                or (isinstance(a, ast.Constant) and isinstance(a.value, str))
+            ]
+            first = node.args[0] if node.args else None
+            handler = name in HANDLERS and isinstance(first, ast.Name) and first.id == "ctx"
+            if literal and (handler or name in {"run_command", "command_and_send"}):
                 found.append(f"{path.relative_to(root)}:{node.lineno}")
     return found
 
@@ -80,3 +87,46 @@ def test_the_scan_finds_a_built_command(tmp_path: Path) -> None:
     )
     places = [int(place.rsplit(":", 1)[1]) for place in built_commands(sample, tmp_path)]
     assert sorted(places) == [2, 3, 4, 6]
+
+
+def _imports(path: Path) -> set[str]:
+    """The project modules a file imports when it runs (not those only for type checking)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    modules = {_module(path): path for path in SOURCES + sorted((ROOT / "storage").rglob("*.py"))}
+    graph = {name: _imports(path) & set(modules) - {name} for name, path in modules.items()}
+    circles = []
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            here, trail = stack.pop()
+            for following in graph[here]:
+                if following == start:
+                    circles.append(" -> ".join([*trail, start]))
+                elif following not in seen:
+                    seen.add(following)
+                    stack.append((following, [*trail, following]))
+    assert circles == []

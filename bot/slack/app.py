@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.slack import listeners
 from bot.slack.dedupe import first_time
 from bot.slack.delivery import PLATFORM, Delivery, Sent, Target
 from bot.slack.directory import SlackDirectory, TTLCache
@@ -256,8 +257,13 @@ class SlackBot:
         self.send(self.run_command(target, channel, text, user_name=user_name), target)
 
     def send(self, messages: list[Message], target: Target) -> list[Sent]:
-        """Deliver messages to Slack."""
-        return self.delivery.send_all(messages, target)
+        """Deliver messages to Slack, then remember the thread a started meeting captures from."""
+        sent = self.delivery.send_all(messages, target)
+        for one in sent:
+            ref = one.message.meta.get("thread_root_for")
+            if isinstance(ref, str) and one.ts:
+                self.core.set_thread(PLATFORM, target.team_id, ref, one.ts, self.clock())
+        return sent
 
     # Global middleware and error handler ----------------------------------------------------
 
@@ -302,8 +308,6 @@ def build_slack_bot(
     settings: Settings, store: Store, core: Core, clock: Clock, *, workers: int = 8
 ) -> SlackBot:
     """The Bolt app for these settings with every listener registered."""
-    from bot.slack import listeners  # noqa: PLC0415 - listeners need SlackBot defined
-
     bot = SlackBot(build_bolt_app(settings, store), core, store, clock, workers=workers)
     listeners.register(bot)
     return bot

@@ -72,13 +72,58 @@ class Sent:
     ts: str | None
 
 
-class Delivery:
-    """Renders and sends messages, and tells the core which Slack thread a meeting captures."""
+class Sender:
+    """Renders a message and posts it: the one way replies and the reminder worker reach Slack."""
+
+    def __init__(self) -> None:
+        self.renderer = SlackRenderer()
+
+    def text_and_blocks(self, message: Message) -> tuple[str, list[dict[str, object]]]:
+        """The fallback text and the Block Kit blocks of a message."""
+        text = self.renderer.render(message)
+        return text[:TEXT_LIMIT], blocks_for(message, text)
+
+    def dm_channel(self, client: WebClient, user_id: str) -> str:
+        """The id of the app's direct-message channel with a user."""
+        response = client.conversations_open(users=user_id)
+        channel = response.get("channel") or {}
+        return str(channel.get("id")) if isinstance(channel, dict) else ""
+
+    def post(
+        self,
+        client: WebClient,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, object]],
+        thread_ts: str | None,
+        *,
+        metadata: dict[str, object] | None = None,
+    ) -> str | None:
+        """Post in a channel (or a thread of it); the message's timestamp."""
+        response = client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata=metadata,
+        )
+        ts = response.get("ts")
+        return str(ts) if ts else None
+
+
+class Delivery(Sender):
+    """Sends the replies to what someone did: privately by response URL, in channels, by DM.
+
+    The caller is told what was sent (`Sent`) and records from that (a meeting's thread); the
+    one write here is a failed post handed to the outbox for the worker to try again.
+    """
 
     def __init__(self, core: Core, clock: Callable[[], datetime]) -> None:
+        super().__init__()
         self.core = core
         self.clock = clock
-        self.renderer = SlackRenderer()
 
     def send_all(self, messages: Iterable[Message], target: Target) -> list[Sent]:
         """Send each message in turn; a failure is logged and the others still go."""
@@ -111,11 +156,6 @@ class Delivery:
         )
         hand_over(self.core.store, PLATFORM, target.team_id, message, self.clock())
 
-    def text_and_blocks(self, message: Message) -> tuple[str, list[dict[str, object]]]:
-        """The fallback text and the Block Kit blocks of a message."""
-        text = self.renderer.render(message)
-        return text[:TEXT_LIMIT], blocks_for(message, text)
-
     def send(self, message: Message, target: Target) -> Sent:
         """Send one message where its audience says."""
         text, blocks = self.text_and_blocks(message)
@@ -126,48 +166,20 @@ class Delivery:
             ts = None
         elif message.audience == "dm":
             channel = self.dm_channel(client, self._recipient(message, target))
-            ts = self._post(client, channel, text, blocks, None)
+            ts = self.post(client, channel, text, blocks, None)
         else:
             channel = message.channel or ""
             thread = message.thread_id if message.audience == "thread" else None
-            ts = self._post(client, channel, text, blocks, thread)
+            ts = self.post(client, channel, text, blocks, thread)
         if message.attachments:
             # Files that go with a private reply are put in the person's DM with the app.
             upload_to = channel or self.dm_channel(client, self._recipient(message, target))
             thread_ts = message.thread_id if message.audience == "thread" else None
             self._upload(client, upload_to, message, thread_ts)
-        ref = message.meta.get("thread_root_for")
-        if isinstance(ref, str) and ts:
-            self.core.set_thread(PLATFORM, target.team_id, ref, ts, self.clock())
         return Sent(message, channel, ts)
 
     def _recipient(self, message: Message, target: Target) -> str:
         return message.recipient.external_id if message.recipient else target.user_id
-
-    def dm_channel(self, client: WebClient, user_id: str) -> str:
-        """The id of the app's direct-message channel with a user."""
-        response = client.conversations_open(users=user_id)
-        channel = response.get("channel") or {}
-        return str(channel.get("id")) if isinstance(channel, dict) else ""
-
-    def _post(
-        self,
-        client: WebClient,
-        channel: str,
-        text: str,
-        blocks: list[dict[str, object]],
-        thread_ts: str | None,
-    ) -> str | None:
-        response = client.chat_postMessage(
-            channel=channel,
-            text=text,
-            blocks=blocks,
-            thread_ts=thread_ts,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-        ts = response.get("ts")
-        return str(ts) if ts else None
 
     def _private(
         self, message: Message, target: Target, text: str, blocks: list[dict[str, object]]
@@ -201,7 +213,7 @@ class Delivery:
                     raise
             else:
                 return
-        self._post(target.client, self.dm_channel(target.client, user), text, blocks, None)
+        self.post(target.client, self.dm_channel(target.client, user), text, blocks, None)
 
     def _upload(
         self, client: WebClient, channel: str, message: Message, thread_ts: str | None

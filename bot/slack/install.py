@@ -1,4 +1,13 @@
-"""Builds the Bolt app: one workspace from a bot token, or many through OAuth on our database."""
+"""Builds the Bolt app: one workspace from a bot token, or many through OAuth on our database.
+
+How a Slack request is answered (the one ack path):
+1. `bot/server.py` checks the signature (once: Bolt's own check is off) and the body.
+2. Bolt runs the listener (`bot/slack/listeners.py`) with `process_before_response`, so the
+   listener's `ack()` becomes the HTTP response; a form's errors go back in that ack.
+3. Work after the ack goes through `SlackBot.later`; `SlackBot.dispatch` holds it until the
+   server has sent the response, then `SlackBot.start` hands it to the worker threads.
+Over Socket Mode there is no HTTP response to wait for: work starts at once.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +59,7 @@ def build_bolt_app(settings: Settings, store: Store) -> App:
             client=web_client(settings.slack_api_url),
             oauth_settings=oauth_settings(settings, store),
             process_before_response=True,
+            request_verification_enabled=False,  # checked once, by the server (see module doc)
             logger=logger,
         )
     # The token is checked with Slack on the first request, not at start-up, so a server
@@ -59,5 +69,6 @@ def build_bolt_app(settings: Settings, store: Store) -> App:
         client=web_client(settings.slack_api_url, settings.slack_bot_token),
         token_verification_enabled=False,
         process_before_response=True,
+        request_verification_enabled=False,
         logger=logger,
     )

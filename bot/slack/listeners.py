@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack
@@ -16,7 +16,6 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 from bot.slack import modals
-from bot.slack.app import SlackBot
 from bot.slack.delivery import PLATFORM, Target
 from bot.slack.home import INTRO, home_view
 from bot.slack.manifest import COMMAND
@@ -28,6 +27,9 @@ from commands.messages import Message, Recipient, prompt_for
 from commands.record.capture import read_line
 from commands.record.shortcuts import record_line
 from storage.reach import unreachable
+
+if TYPE_CHECKING:  # the bot registers these listeners on itself: no import at run time
+    from bot.slack.app import SlackBot
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.notify import (
     UnreachableError,
     register_notifier,
 )
-from bot.slack.render import TEXT_LIMIT, SlackRenderer, blocks_for
+from bot.slack.delivery import Sender
 from commands.messages import Message
 from storage.db import make_engine
 
@@ -45,12 +45,12 @@ UNREACHABLE = frozenset(
 ClientFor = Callable[[Message], WebClient]
 
 
-class SlackNotifier:
+class SlackNotifier(Sender):
     """Sends one message to Slack; the worker does the retrying, told why by typed errors."""
 
     def __init__(self, client_for: ClientFor, close: Callable[[], None] = lambda: None) -> None:
+        super().__init__()
         self.client_for = client_for
-        self.renderer = SlackRenderer()
         self._close = close
 
     def close(self) -> None:
@@ -59,15 +59,13 @@ class SlackNotifier:
 
     def send(self, message: Message) -> str:
         """Deliver the message; its id is `channel:ts`."""
-        text = self.renderer.render(message)
-        blocks = blocks_for(message, text)
+        text, blocks = self.text_and_blocks(message)
         try:
             client = self.client_for(message)
             if message.audience in {"dm", "private"}:
                 if message.recipient is None:
                     raise UnreachableError("a direct message without a recipient")
-                opened = client.conversations_open(users=message.recipient.external_id)
-                channel = str((opened.get("channel") or {}).get("id") or "")
+                channel = self.dm_channel(client, message.recipient.external_id)
                 thread = None
             else:
                 channel = message.channel or ""
@@ -77,14 +75,7 @@ class SlackNotifier:
                 found = already_posted(client, channel, thread, key)
                 if found is not None:
                     return f"{channel}:{found}"
-            posted = client.chat_postMessage(
-                channel=channel,
-                text=text[:TEXT_LIMIT],
-                blocks=blocks,
-                thread_ts=thread,
-                unfurl_links=False,
-                metadata=_metadata(key),
-            )
+            ts = self.post(client, channel, text, blocks, thread, metadata=_metadata(key))
         except SlackApiError as error:
             raise _typed(error) from None
         except TimeoutError:
@@ -97,7 +88,7 @@ class SlackNotifier:
             raise ServerError(f"Slack unreachable: {type(error).__name__}") from None
         if message.attachments:
             _attach(client, channel, thread, message)
-        return f"{channel}:{posted.get('ts')}"
+        return f"{channel}:{ts}"
 
 
 def _attach(client: WebClient, channel: str, thread: str | None, message: Message) -> None:
