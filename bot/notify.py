@@ -1,7 +1,8 @@
-"""Notifiers: how the worker hands a message to a platform, and the typed faults it can meet.
+"""Notifiers: how the worker hands a message to a platform, every platform named here.
 
-Each platform registers a factory under its name (the workspace's `platform`); the console's
-notifier prints the same blocks the console does.
+`FACTORIES` is the one place a platform's notifier is wired in, under the workspace's
+`platform`; the console's notifier prints the same blocks the console does. The typed faults
+a notifier raises are in `bot.faults`.
 """
 
 from __future__ import annotations
@@ -9,49 +10,38 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Callable
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from bot.config import Settings
 from bot.console import at_name, format_block
+from bot.email.notifier import email_notifier
+from bot.faults import (
+    AmbiguousError,
+    DeferredError,
+    Notifier,
+    NotifyError,
+    RateLimitedError,
+    ServerError,
+    UnreachableError,
+)
 from bot.render import Renderer
+from bot.slack.notifier import slack_notifier
+from bot.teams.notifier import teams_notifier
 from commands.messages import Message
 
-
-class NotifyError(Exception):
-    """A message the platform did not take."""
-
-
-class RateLimitedError(NotifyError):
-    """The platform asks us to slow down (HTTP 429); try again after `retry_after` seconds."""
-
-    def __init__(self, retry_after: float, detail: str = "rate limited") -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-
-class ServerError(NotifyError):
-    """The platform failed (HTTP 5xx or a dropped connection); worth trying again."""
-
-
-class DeferredError(ServerError):
-    """The service is down for now (a mail relay that does not answer): the message waits in
-    the outbox and is tried again later, for as long as it takes, without failing."""
-
-
-class AmbiguousError(ServerError):
-    """No answer in time: the platform may have taken the message. Before sending it again,
-    the notifier looks for it (by the outbox key it carries) so it never goes twice."""
-
-
-class UnreachableError(NotifyError):
-    """The person or channel can no longer be reached (left, deactivated, blocked the app)."""
-
-
-class Notifier(Protocol):
-    """Sends one message; returns the platform's id for it."""
-
-    def send(self, message: Message) -> str:
-        """Deliver the message, or raise a NotifyError."""
+__all__ = [
+    "FACTORIES",
+    "AmbiguousError",
+    "CollectingNotifier",
+    "ConsoleNotifier",
+    "DeferredError",
+    "Notifier",
+    "NotifyError",
+    "RateLimitedError",
+    "ServerError",
+    "UnreachableError",
+    "notifiers_for",
+]
 
 
 class ConsoleNotifier:
@@ -90,18 +80,18 @@ class CollectingNotifier:
 
 NotifierFactory = Callable[[Settings], Notifier]
 
-_FACTORIES: dict[str, NotifierFactory] = {"console": lambda _settings: ConsoleNotifier()}
-
-
-def register_notifier(platform: str, factory: NotifierFactory) -> None:
-    """Make a platform's notifier available to the worker (Slack and Teams register here)."""
-    _FACTORIES[platform] = factory
+FACTORIES: dict[str, NotifierFactory] = {
+    "console": lambda _settings: ConsoleNotifier(),
+    "slack": slack_notifier,
+    "teams": teams_notifier,
+    "email": email_notifier,
+}
 
 
 def notifiers_for(settings: Settings) -> dict[str, Notifier]:
     """A notifier for every registered platform that can be built from these settings."""
     built: dict[str, Notifier] = {}
-    for platform, factory in _FACTORIES.items():
+    for platform, factory in FACTORIES.items():
         try:
             built[platform] = factory(settings)
         except (LookupError, ValueError):

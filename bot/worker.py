@@ -432,9 +432,6 @@ def run_worker_command(args: argparse.Namespace, settings: Settings, url: str) -
         return 2
     store = Store(make_engine(url))
     wait_for_database(store, time.sleep)
-    import bot.slack.notifier  # noqa: PLC0415 - registers the Slack notifier
-    import bot.teams.notifier  # noqa: F401, PLC0415 - registers the Teams notifier
-
     notifiers = notifiers_for(replace(settings, database_url=url))
     clock = system_clock if start is None else _offset_clock(start)
     worker = Worker(

@@ -5,44 +5,8 @@ from __future__ import annotations
 from commands.context import Context
 from commands.language.dates import WEEKDAY_RULE
 from commands.language.grammar import nearest
-from commands.registry import ALIASES, COMMANDS, CommandSpec, lookup
+from commands.registry import ALIASES, COMMANDS, in_order, lookup
 from commands.registry import command as register
-
-HELP_ORDER = (
-    "new",
-    "list",
-    "show",
-    "invite",
-    "iam",
-    "agenda",
-    "attend",
-    "apologies",
-    "start",
-    "decision",
-    "action",
-    "note",
-    "end",
-    "minutes",
-    "move",
-    "cancel",
-    "review",
-    "actions",
-    "accept",
-    "done",
-    "progress",
-    "extend",
-    "reassign",
-    "audit",
-    "hold",
-    "release",
-    "help",
-)
-
-
-def _position(spec: CommandSpec) -> tuple[int, str]:
-    """Commands in the order a meeting uses them; any not listed come last."""
-    known = spec.name in HELP_ORDER
-    return (HELP_ORDER.index(spec.name) if known else len(HELP_ORDER), spec.name)
 
 
 @register(
@@ -57,7 +21,7 @@ def help_command(ctx: Context, args: str) -> None:
     """Show all commands, or one in detail."""
     word = args.strip().removeprefix("/mdt").strip()
     if not word:
-        ctx.reply("help:all", commands=sorted(COMMANDS.values(), key=_position))
+        ctx.reply("help:all", commands=in_order())
         return
     spec = lookup(word.split()[0])
     if spec is None:

@@ -28,6 +28,36 @@ class CommandSpec:
 
 COMMANDS: dict[str, CommandSpec] = {}
 ALIASES: dict[str, str] = {}
+# The order help lists the commands in: the order a meeting uses them. Any not named come last.
+ORDER = (
+    "new",
+    "list",
+    "show",
+    "invite",
+    "iam",
+    "agenda",
+    "attend",
+    "apologies",
+    "start",
+    "decision",
+    "action",
+    "note",
+    "end",
+    "minutes",
+    "move",
+    "cancel",
+    "review",
+    "actions",
+    "accept",
+    "done",
+    "progress",
+    "extend",
+    "reassign",
+    "audit",
+    "hold",
+    "release",
+    "help",
+)
 
 
 def command(
@@ -55,3 +85,12 @@ def lookup(word: str) -> CommandSpec | None:
     """The command a word names, by name or alias (case-insensitive)."""
     key = word.lower()
     return COMMANDS.get(ALIASES.get(key, key))
+
+
+def in_order() -> list[CommandSpec]:
+    """Every command, in `ORDER` (then any others by name): the order help shows."""
+
+    def position(spec: CommandSpec) -> tuple[int, str]:
+        return (ORDER.index(spec.name) if spec.name in ORDER else len(ORDER), spec.name)
+
+    return sorted(COMMANDS.values(), key=position)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from bot.clock import system_clock
 from bot.config import Settings
 from bot.email.compose import Link, MailComposer, MailIdentity
 from bot.email.smtp import SmtpSender, parse_smtp_url
-from bot.notify import UnreachableError, register_notifier
+from bot.faults import UnreachableError
 from commands.email.links import issue_link
 from commands.messages import Message
 from storage.db import Store, make_engine
@@ -30,10 +31,6 @@ ACTION_LINKS = (
     ("extend", "Ask for more time"),
 )
 INVITATION_LINKS = (("attend", "I will attend"), ("apologies", "Send apologies"))
-
-
-def _system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def link_url(base: str, raw: str, do: str | None = None) -> str:
@@ -52,7 +49,7 @@ class EmailNotifier:
         *,
         sender: SmtpSender | None = None,
         printer: Callable[[str], object] | None = None,
-        clock: Clock = _system_clock,
+        clock: Clock = system_clock,
     ) -> None:
         self.store = store
         self.composer = composer
@@ -119,6 +116,3 @@ def email_notifier(settings: Settings) -> EmailNotifier:
         raise LookupError("SMTP_URL is not set")
     store = Store(make_engine(settings.database_url))
     return EmailNotifier(store, composer_for(settings), settings.public_url, sender=sender)
-
-
-register_notifier("email", email_notifier)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from bot.notify import DeferredError, NotifyError, ServerError, UnreachableError
+from bot.faults import DeferredError, NotifyError, ServerError, UnreachableError
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 

@@ -12,13 +12,12 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.config import Settings
-from bot.notify import (
+from bot.faults import (
     AmbiguousError,
     NotifyError,
     RateLimitedError,
     ServerError,
     UnreachableError,
-    register_notifier,
 )
 from bot.slack.delivery import Sender
 from commands.messages import Message
@@ -184,6 +183,3 @@ def slack_notifier(settings: Settings) -> SlackNotifier:
         return _client(settings.slack_api_url, bot.bot_token)
 
     return SlackNotifier(client_for, close=engine.dispose)
-
-
-register_notifier("slack", slack_notifier)

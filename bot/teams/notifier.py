@@ -7,7 +7,7 @@ from datetime import datetime
 
 import httpx
 
-from bot import notify
+from bot import faults as notify
 from bot.clock import system_clock
 from bot.config import Settings
 from bot.teams.connector import Connector, ConnectorError, UnreachableError
@@ -78,6 +78,3 @@ def teams_notifier(
         clock=clock or system_clock,
     )
     return TeamsNotifier(delivery)
-
-
-notify.register_notifier("teams", teams_notifier)
