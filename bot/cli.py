@@ -17,7 +17,7 @@ from bot.console import parse_moment, run_console
 from bot.email.console import console_mail
 from bot.governance_cli import add_governance_parsers, run_governance
 from bot.worker import add_worker_parser, console_sweep, run_worker_command
-from commands.core import Core, CoreSettings
+from commands.core import Core
 from commands.meetings.types import MeetingTypeError, meeting_types
 from commands.reviews.meeting_review import review_sweep
 from storage.db import Store, make_engine, migrate
@@ -103,17 +103,7 @@ def _socket(settings: Settings, url: str) -> int:
 
 def _core(store: Store, settings: Settings, *, email: bool | None = None) -> Core:
     """The core with the deployment's settings; email works on the console without SMTP."""
-    return Core(
-        store,
-        CoreSettings(
-            settings.timezone,
-            settings.holidays_nation,
-            settings.governance,
-            settings.invite_domain,
-            settings.email_configured if email is None else email,
-            settings.mail_organizer,
-        ),
-    )
+    return Core(store, settings.core_settings(email=email))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.http_edge import DEFAULT_MAX_REQUEST_BYTES
+from commands.core import CoreSettings
 from commands.escalation.protocols import DEFAULT_PROTOCOL, ProtocolError, protocol
 from commands.governance.policy import DEFAULT_CASE_PATTERN, Governance
 from commands.language.workdays import nation_code
@@ -81,6 +82,19 @@ class Settings:
     def slack_oauth(self) -> bool:
         """Multi-workspace mode: installs through OAuth rather than one bot token."""
         return bool(self.slack_client_id)
+
+    def core_settings(self, *, email: bool | None = None) -> CoreSettings:
+        """What the core takes from these settings: zone, bank holidays, governance, domain,
+        whether email goes out (`email` overrides it: the console works without SMTP), and
+        the invites' organizer."""
+        return CoreSettings(
+            self.timezone,
+            self.holidays_nation,
+            self.governance,
+            self.invite_domain,
+            self.email_configured if email is None else email,
+            self.mail_organizer,
+        )
 
     def require_slack(self, *, socket: bool = False) -> None:
         """Raise SettingsError naming the first Slack setting the chosen mode lacks."""

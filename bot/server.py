@@ -27,7 +27,7 @@ from bot.http_edge import (
 )
 from bot.slack.app import SlackBot, build_slack_bot
 from bot.slack.install import INSTALL_PATH, REDIRECT_PATH
-from commands.core import Core, CoreSettings
+from commands.core import Core
 from storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -101,17 +101,7 @@ def create_app(
     A missing or malformed Slack setting raises SettingsError naming it.
     """
     if slack is None and settings.slack_configured:
-        core = Core(
-            store,
-            CoreSettings(
-                settings.timezone,
-                settings.holidays_nation,
-                settings.governance,
-                settings.invite_domain,
-                settings.email_configured,
-                settings.mail_organizer,
-            ),
-        )
+        core = Core(store, settings.core_settings())
         slack = build_slack_bot(settings, store, core, clock or system_clock)
 
     async def healthz(_: Request) -> Response:

@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -45,7 +46,14 @@ def postgres_url() -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail(f"MDT_REQUIRE_POSTGRES is set but PostgreSQL is unreachable: {problem}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({problem})")
-    name = f"mdt_test_{secrets.token_hex(4)}"
+    with fresh_postgres("mdt_test") as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres(prefix: str) -> Iterator[str]:
+    """A new, migrated PostgreSQL database of its own, dropped afterwards; its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -53,10 +61,12 @@ def postgres_url() -> Iterator[str]:
     engine = make_engine(url)
     migrate(engine)
     engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _empty_postgres(store: Store) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -14,12 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from storage.db import Store, make_engine, migrate
+from storage.db import Store, make_engine
 from storage.models import OutboxMessage, Reminder
-from tests.conftest import POSTGRES_URL
+from tests.conftest import fresh_postgres
 from tests.reminder_seed import seed_due_reminders
 
 pytestmark = pytest.mark.postgres
@@ -32,18 +30,8 @@ NOW = datetime(2027, 3, 24, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def database(postgres_url: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database of this test's own."""
-    name = f"mdt_workers_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres("mdt_workers") as url:
+        yield url
 
 
 def seed(url: str, count: int) -> list[str]:

@@ -8,7 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings, SettingsError
 from bot.slack.app import SlackBot, build_slack_bot
 from bot.slack.delivery import web_client
-from commands.core import Core, CoreSettings
+from commands.core import Core
 from storage.db import Store
 
 
@@ -21,17 +21,7 @@ def build_socket_handler(
         raise SettingsError(
             "SLACK_CLIENT_ID is set: Socket Mode serves one workspace, from SLACK_BOT_TOKEN"
         )
-    core = Core(
-        store,
-        CoreSettings(
-            settings.timezone,
-            settings.holidays_nation,
-            settings.governance,
-            settings.invite_domain,
-            settings.email_configured,
-            settings.mail_organizer,
-        ),
-    )
+    core = Core(store, settings.core_settings())
     bot = build_slack_bot(settings, store, core, clock)
     handler = SocketModeHandler(
         bot.app,

@@ -22,7 +22,7 @@ from bot.teams.delivery import TeamsDelivery
 from bot.teams.graph import GraphCalendar
 from bot.teams.invites import OutlookInvites
 from bot.teams.tokens import token_source
-from commands.core import Core, CoreSettings
+from commands.core import Core
 from storage.db import Store
 
 
@@ -40,17 +40,7 @@ def build_teams_bot(
     http = client or httpx.Client(timeout=15.0)
     tokens = token_source(settings, http)
     connector = Connector(tokens, http, sleep=sleep)
-    core = Core(
-        store,
-        CoreSettings(
-            settings.timezone,
-            settings.holidays_nation,
-            settings.governance,
-            settings.invite_domain,
-            settings.email_configured,
-            settings.mail_organizer,
-        ),
-    )
+    core = Core(store, settings.core_settings())
     delivery = TeamsDelivery(
         store=store,
         core=core,

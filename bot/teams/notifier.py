@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.teams.connector import Connector, ConnectorError, UnreachableError
 from bot.teams.delivery import NoRouteError, TeamsDelivery
 from bot.teams.tokens import TokenError, token_source
-from commands.core import Core, CoreSettings
+from commands.core import Core
 from commands.messages import Message
 from storage.db import Store
 
@@ -58,17 +58,7 @@ def teams_notifier(
     http = client or httpx.Client(timeout=15.0)
     tokens = token_source(settings, http)
     store = store or Store.open(settings.database_url)
-    core = Core(
-        store,
-        CoreSettings(
-            settings.timezone,
-            settings.holidays_nation,
-            settings.governance,
-            settings.invite_domain,
-            settings.email_configured,
-            settings.mail_organizer,
-        ),
-    )
+    core = Core(store, settings.core_settings())
     delivery = TeamsDelivery(
         store=store,
         core=core,
