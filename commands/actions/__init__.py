@@ -1,1 +1,1 @@
-"""Actions: recording a SMART action, then accept, done, progress, extend and reassign."""
+"""Actions: recording a SMART action (`record_action`), how one stands, and its follow-ups."""

@@ -1,1 +1,1 @@
-"""What a meeting records: decisions and notes."""
+"""What a meeting records: decisions (`record_decision`), notes, captured lines, their history."""
