@@ -21,10 +21,16 @@ NO_PERMISSION_ROW = {
     "agenda": "invitees; no row yet (an open item)",
     "apologies": "invitees, not the chair; no row yet (an open item)",
     "review": "attendees add, the chair closes: tests/test_reviews.py",
+    "escalate": "those involved: tests/test_escalation.py",
+    "resolve": "those involved: tests/test_escalation.py",
+    "escalations": "each person's own: tests/test_escalation.py",
 }
 # Commands whose bad input is checked in their own feature's tests.
 NO_BAD_INPUT_ROW = {
     "review": "tests/test_reviews.py",
+    "escalate": "tests/test_escalation.py",
+    "resolve": "tests/test_escalation.py",
+    "escalations": "tests/test_escalation.py",
 }
 
 
