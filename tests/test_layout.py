@@ -11,7 +11,10 @@ from commands.registry import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for folder in ("bot", "commands") for p in (ROOT / folder).rglob("*.py"))
-COMMAND_START = re.compile(rf"^\s*(?:/mdt\s+)?(?:{'|'.join(map(re.escape, COMMANDS))}):?\s", re.I)
+# A command word then what a command takes first: a placeholder, a ref (M3, A17, D4) or a mention.
+COMMAND_START = re.compile(
+    rf"^\s*(?:/mdt\s+)?(?:{'|'.join(map(re.escape, COMMANDS))}):?\s+(?:$|[{{@<]|[MADE]\d)", re.I
+)
 # Text that names a command without running it: a button's command, a usage line, an example.
 SHOWN = frozenset({"usage", "example", "given"})
 HANDLERS = frozenset(spec.handler.__name__ for spec in COMMANDS.values())
@@ -81,7 +84,7 @@ def test_the_scan_finds_a_built_command(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
         'def f(ctx, ref, bot, t):\n    action(ctx, f"{ref} @tom book by friday")\n'
-        '    text = f"new Review on {ref}"\n    bot.run_command(t, "c", "list mine")\n'
+        '    text = f"new {ref} on friday"\n    bot.run_command(t, "c", "list mine")\n'
         '    Button("Done", f"done {ref}")\n    parts = ["new", ref]\n',
         encoding="utf-8",
     )

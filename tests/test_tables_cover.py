@@ -21,6 +21,7 @@ NO_PERMISSION_ROW = {
     "agenda": "invitees; no row yet (an open item)",
     "apologies": "invitees, not the chair; no row yet (an open item)",
     "review": "attendees add, the chair closes: tests/test_reviews.py",
+    "release": "a chair of the case or a safeguarding lead, as for hold; no row yet (open)",
     "escalate": "those involved: tests/test_escalation.py",
     "resolve": "those involved: tests/test_escalation.py",
     "escalations": "each person's own: tests/test_escalation.py",
