@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -48,7 +49,7 @@ class ConsoleDirectory:
         match = NAME.match(token.rstrip(".,;:"))
         if not match:
             return None
-        name = match.group(1)
+        name = match.group(1).lower()  # @Tom and @tom are one person
         return UserRef(external_id=name, display_name=name, timezone=self.zones.get(name))
 
 
@@ -84,18 +85,45 @@ class ConsoleSession:
     renderer: Renderer = field(default_factory=lambda: Renderer(mention=at_name))
     counter: int = 0
 
-    def run(self, lines: Iterable[str], prompt: bool = False) -> None:
-        """Read lines until the end of input."""
-        if prompt:
-            self._prompt()
-        for raw in lines:
-            self.line(raw.rstrip("\r\n"))
-            if prompt:
-                self._prompt()
+    interactive: bool = False
 
-    def _prompt(self) -> None:
-        self.out.write(f"{self.user}@#{self.channel}> ")
-        self.out.flush()
+    def run(self, lines: Iterable[str], prompt: bool = False) -> None:
+        """Read lines until the end of input (or Ctrl-C)."""
+        try:
+            if prompt:
+                self._interactive()
+                return
+            for raw in lines:
+                self.line(raw.rstrip("\r\n"))
+        except KeyboardInterrupt:
+            self.out.write("\n")
+            self._say("Stopped. Everything you did is saved.")
+
+    def _interactive(self) -> None:
+        """A terminal: a welcome line, then lines read with editing and history (arrow keys)."""
+        with contextlib.suppress(ImportError):  # not every Python has it
+            import readline  # noqa: F401, PLC0415 - gives input() line editing and history
+        self.interactive = True
+        self._say(
+            f"MDT assistant console. You are @{self.user} in #{self.channel}; the clock says "
+            f"{self._clock_text()}. Type /mdt help for the commands, :as NAME to be someone "
+            "else, :in CHANNEL, :tz Area/City, :clock +1d; Ctrl-D or Ctrl-C to leave."
+        )
+        while True:
+            try:
+                raw = input(self._prompt_text())
+            except EOFError:
+                self.out.write("\n")
+                return
+            self.line(raw)
+
+    def _prompt_text(self) -> str:
+        return f"{self.user}@#{self.channel}> "
+
+    def _clock_text(self) -> str:
+        zone = ZoneInfo(self.zones.get(self.user) or self.core.settings.timezone)
+        local = self.now.astimezone(zone)
+        return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({zone.key})"
 
     def line(self, text: str) -> None:
         """Handle one line of input; with the database out of reach, say so and go on."""
@@ -167,12 +195,27 @@ class ConsoleSession:
         word, _, arg = text.partition(" ")
         arg = arg.strip()
         if word == ":as" and NAME.match(arg):
-            self.user = arg.lstrip("@")
+            self.user = arg.lstrip("@").lower()
         elif word == ":in" and arg:
             self.channel = platform_text(arg.lstrip("#"))
         elif word == ":tz" and _is_zone(arg):
             self.zones[self.user] = arg
-        elif word == ":clock" and (moved := self._move_clock(arg)) is not False:
+            if self.interactive:
+                self._say(f"Your zone is {arg}: the time there is {self._clock_text()}.")
+        elif word == ":tz" and (guesses := zone_guesses(arg)):
+            self._say(f"{arg} is not a zone. Did you mean :tz {' or :tz '.join(guesses)}?")
+        elif (
+            word == ":clock"
+            and (before := self.now)
+            and (moved := self._move_clock(arg)) is not False
+        ):
+            if moved and self.now < before:
+                self._say(
+                    f"The clock went back to {self._clock_text()}. Reminders already sent "
+                    "are not sent again."
+                )
+            elif moved and self.interactive:
+                self._say(f"The clock is now {self._clock_text()}.")
             if moved and self.sweep is not None:
                 self.emit(self.sweep(self.now))
             self._send_mail()
@@ -206,6 +249,23 @@ class ConsoleSession:
 def safe_filename(name: str) -> str:
     """A file name that stays in the files folder: letters, digits, `.`, `-`, `_` only."""
     return UNSAFE.sub("-", name).lstrip(".-") or "file"
+
+
+def zone_guesses(text: str) -> list[str]:
+    """Zones whose city (or whole name) is the text, or close to it: `Sydney` for Australia."""
+    import difflib  # noqa: PLC0415
+    from zoneinfo import available_timezones  # noqa: PLC0415 - only on a mistake
+
+    wanted = text.strip().replace(" ", "_").lower()
+    if not wanted:
+        return []
+    zones = sorted(available_timezones())
+    by_city = {zone.rsplit("/", 1)[-1].lower(): zone for zone in zones if "/" in zone}
+    exact = [z for z in zones if z.lower() == wanted or z.rsplit("/", 1)[-1].lower() == wanted]
+    if exact:
+        return [z for z in exact if not z.startswith(("Etc/", "SystemV/"))][:3] or exact[:1]
+    close = difflib.get_close_matches(wanted, list(by_city), n=3, cutoff=0.8)
+    return [by_city[c] for c in close]
 
 
 def _is_zone(name: str) -> bool:
@@ -248,7 +308,7 @@ def run_console(
             reconfigure(errors=errors)
     session = ConsoleSession(
         core=core,
-        user=user,
+        user=user.lstrip("@").lower(),
         channel=channel,
         now=now,
         out=stdout,

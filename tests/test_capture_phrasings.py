@@ -289,3 +289,66 @@ def test_an_action_without_a_due_date_is_refused(console: Console, line: str) ->
     assert "For example: /mdt action" in printed
     assert "could not understand" not in printed
     assert snapshot(console.store) == before
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/mdt new Strategy on 3/2/2027 at 10:00 with @tom, @ps_wood and @kate",
+        "/mdt new Strategy on 3/2/2027 at 10:00 with @tom,@ps_wood & @kate",
+        "/mdt new Strategy on 3/2/2027 at 10:00 with @tom ps_wood kate",
+        "/mdt new Strategy on 3/2/2027 at 10:00 with @Tom @PS_Wood and Kate",
+    ],
+)
+def test_people_in_a_list_with_and_commas_and_bare_names(console: Console, line: str) -> None:
+    console(":as ps_wood", "/mdt iam Sussex Police", ":as kate", "/mdt iam Saxon Housing")
+    printed = console(":as priya", line)
+    assert "Invited: @tom, @ps_wood and @kate." in printed
+
+
+def test_bare_names_of_known_people_work_everywhere(console: Console) -> None:
+    console(":as amy_advocate", "/mdt iam Advocacy Matters as advocate")
+    console(":as care_manager2", "/mdt iam Brighton Adult Social Care")
+    console(":as ps_wood", "/mdt iam Sussex Police")
+    printed = console(
+        ":as priya",
+        "/mdt new Strategy on 3/2/2027 at 10:00 with @tom amy_advocate",
+        ":as tom",
+        "/mdt apologies M1 on leave deputy ps_wood",
+        ":as priya",
+        "/mdt start M1",
+        "action: @tom do x by friday",
+        "/mdt reassign A1 to care_manager2",
+    )
+    assert "Invited: @tom and @amy_advocate." in printed
+    assert "@ps_wood is asked to attend as your deputy." in printed
+    assert "A1 moved from @tom to @care_manager2" in printed
+
+
+def test_an_unknown_bare_name_says_to_use_at(console: Console) -> None:
+    printed = console("/mdt new Strategy on 3/2/2027 at 10:00 with @tom nobody_yet")
+    assert "I don't know who nobody_yet is: name people with @, for example @nobody_yet." in printed
+
+
+def test_console_names_are_one_person_whatever_the_case(console: Console) -> None:
+    printed = console("/mdt new Strategy on 3/2/2027 at 10:00 with @Tom @tom @TOM")
+    assert "Invited: @tom. " in printed
+    printed = console(":as Tom", "/mdt attend M1")
+    assert printed.startswith("[only @tom] ")
+
+
+def test_the_same_meeting_twice_is_refused_unless_again(console: Console) -> None:
+    line = "/mdt new Strategy case AB-1234 on 3/2/2027 at 10:00 type strategy with @tom"
+    console(line)
+    before = snapshot(console.store)
+    printed = console(line)
+    assert blocks(printed) == [
+        "[only @priya] M1 Strategy (case AB-1234) is already booked for Wed 3 Feb 2027 10:00, "
+        "so nothing new was booked; `/mdt show M1` shows it. To book another one at the same "
+        f"time anyway, end the line with `again`: {line} again"
+    ]
+    assert snapshot(console.store) == before
+    assert "already booked" in console(line.replace("Strategy case", "Other title case"))
+    assert "M2 Strategy" in console(f"{line} again")
+    assert "M3 Strategy" in console(line.replace("10:00", "11:00"))
+    assert "M4 Review" in console("/mdt new Review on 3/2/2027 at 10:00")

@@ -86,6 +86,7 @@ def _stopped_at(failures: list[tuple[str, str, str]]) -> str | None:
 def new(ctx: Context, args: str) -> None:
     """Schedule a meeting and invite people."""
     text = clean_text(args, what="the meeting details")
+    text, again = _again(text)
     found = scan_clauses(text.split(), _new_clause_kinds(ctx))
     values = found.values
     if problem := interval_problem(found):
@@ -102,8 +103,17 @@ def new(ctx: Context, args: str) -> None:
             every=values.get("every"),
             invitees=tuple(values.get("with", [])),
             problem=_stopped_at(found.failures),
+            again=again,
         ),
     )
+
+
+def _again(text: str) -> tuple[str, bool]:
+    """A trailing `again` books a meeting that looks like one already booked."""
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() == "again":
+        return " ".join(words[:-1]), True
+    return text, False
 
 
 @command(

@@ -7,7 +7,9 @@ Slack form and the Teams card.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
 
 from commands.context import Context
 from commands.documents.views import meeting_view
@@ -42,6 +44,7 @@ class NewMeeting:
     every: Interval | None = None
     invitees: tuple[Person, ...] = ()
     problem: str | None = None  # why a date or time given could not be read
+    again: bool = False  # book it even when the same meeting is already booked
 
 
 def _check_case(ctx: Context, kind: MeetingType | None, ref: str | None) -> None:
@@ -66,6 +69,23 @@ def _meeting_type(ctx: Context, name: str | None) -> MeetingType | None:
     return kind
 
 
+def _refuse_duplicate(ctx: Context, title: str, case: str | None, starts_at: datetime) -> None:
+    """The same case (or, without one, the same title) already booked at the same time."""
+    query = select(Meeting).where(
+        Meeting.workspace_id == ctx.workspace.id,
+        Meeting.starts_at == starts_at,
+        Meeting.status.in_(("scheduled", "running")),
+    )
+    for meeting in ctx.session.scalars(query):
+        same = meeting.case_ref == case if case else meeting.title.lower() == title.lower()
+        if same:
+            ctx.fail(
+                "duplicate_meeting",
+                meeting=meeting_view(meeting, ctx.today),
+                again=f"/mdt new {ctx.request.text.split(maxsplit=1)[-1]} again",
+            )
+
+
 def schedule_meeting(ctx: Context, new: NewMeeting) -> Meeting:
     """Check a new meeting, put it in the diary with the caller as chair, and invite people."""
     title = new.title
@@ -86,6 +106,8 @@ def schedule_meeting(ctx: Context, new: NewMeeting) -> Meeting:
     if starts_at <= ctx.now:
         ctx.fail("in_the_past", when=starts_at, example=NEW_EXAMPLE)
     length = new.length or (kind.default_length if kind else DEFAULT_LENGTH)
+    if not new.again:
+        _refuse_duplicate(ctx, title, new.case, starts_at.astimezone(UTC))
     meeting = Meeting(
         workspace_id=ctx.workspace.id,
         number=allocate_meeting_number(ctx),

@@ -18,6 +18,8 @@ DATE_STARTERS = frozenset(
     | set(WEEKDAYS)
     | {day[:3] for day in WEEKDAYS}
 )
+# Words that join names in a list: `with @a, @b and @c`.
+JOINERS = frozenset({"and", "&", "+"})
 
 
 def looks_like_mention(token: str) -> bool:
@@ -27,19 +29,19 @@ def looks_like_mention(token: str) -> bool:
 
 def read_mentions(ctx: Context, words: list[str]) -> list[Person]:
     """Every word is a person (a mention, or a known name); otherwise not a list of people."""
-    if not words:
+    tokens = [t for word in words for t in word.split(",") if t and t.lower() not in JOINERS]
+    if not tokens:
         raise ValueError("no people named")
     people = []
-    for word in words:
-        token = word.rstrip(",")
-        if not token:
-            continue
+    for token in tokens:
         if not looks_like_mention(token) and ctx.directory.resolve(token) is None:
             # A bare name is a person only when exactly one known person has it.
             try:
                 people.append(ctx.mentioned(token))
             except CommandError:
-                raise ValueError(f"{token} is not a person") from None
+                raise ValueError(
+                    f"I don't know who {token} is: name people with @, for example @{token}."
+                ) from None
             continue
         people.append(ctx.mentioned(token))
     return people
@@ -52,6 +54,8 @@ def split_mentions(ctx: Context, text: str) -> tuple[list[Person], str]:
     index = 0
     for index, word in enumerate(words):  # noqa: B007 - index is used after the loop
         token = word.rstrip(",")
+        if people and token.lower() in JOINERS:
+            continue
         if looks_like_mention(token):
             people.append(ctx.mentioned(token))
             continue
