@@ -316,7 +316,11 @@ class Context:
         """Refuse anyone but the chair or a minute-taker."""
         if not self.is_recorder(meeting):
             self.fail(
-                "only_recorder", meeting=meeting.ref, chair=meeting.chair.display_name, doing=doing
+                "only_recorder",
+                meeting=meeting.ref,
+                chair=meeting.chair.display_name,
+                doing=doing,
+                caller=self.caller.display_name,
             )
 
     def require_invitee(self, meeting: Meeting, doing: str) -> None:

@@ -58,7 +58,7 @@ CASES = [
     ("priya", "/mdt new Review today at 8am", "has already passed"),
     ("priya", "/mdt new Review on 1/1/2027 at 10:00", "has already passed"),
     ("priya", "/mdt new Review tomorrow at 10am for 0m", "more than zero"),
-    ("priya", "/mdt new Review tomorrow at 10am with bob", "bob is not a person"),
+    ("priya", "/mdt new Review tomorrow at 10am with bob", "I don't know who bob is"),
     ("priya", "/mdt new Review tomorrow at 10am type xyz", "no meeting type `xyz`"),
     ("priya", f"/mdt new {LONG_TITLE} tomorrow at 10am", "too long"),
     ("priya", f"/mdt new {'word ' * 60}tomorrow at 10am", "title is too long"),

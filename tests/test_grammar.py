@@ -417,7 +417,7 @@ def test_new_echoes_the_resolved_date(console: Console) -> None:
         ),
         pytest.param(
             "Review on 3/2/2027 at 10:00 with bob",
-            ["bob is not a person", "For example:"],
+            ["I don't know who bob is", "For example:"],
             id="bare-unknown-name",
         ),
         pytest.param(

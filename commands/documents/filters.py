@@ -59,6 +59,11 @@ def as_is(value: Any) -> Any:
     return value
 
 
+def possessive_end(name: Any) -> str:
+    """What follows a name to say its: `'s` (Saxon Housing's), `'` (Advocacy Matters')."""
+    return "'" if str(name).endswith(("s", "S")) else "'s"
+
+
 def install_filters(
     env: Environment, mention: Callable[[Any], str], user_text: Callable[[Any], Any] = as_is
 ) -> None:
@@ -68,5 +73,11 @@ def install_filters(
     is taken as safe by an autoescaping caller, so an HTML document escapes them there.
     """
     env.filters.update(
-        when=when, day=day, clock=clock, listing=listing, mention=mention, user_text=user_text
+        when=when,
+        day=day,
+        clock=clock,
+        listing=listing,
+        mention=mention,
+        user_text=user_text,
+        possessive_end=possessive_end,
     )

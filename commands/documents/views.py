@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from commands.actions.standing import letters as smart_letters
@@ -243,8 +243,14 @@ def action_view(action: Action, today: date) -> ActionView:
 
 def attendee_view(invitation: Invitation) -> AttendeeView:
     """The view of one invitation."""
+    person = person_view(invitation.person)
+    if invitation.deputy_for is not None and person.agency is None:
+        # A deputy with no agency of their own stands for the agency of whom they replace,
+        # as quoracy counts them.
+        stood_for = person_view(invitation.deputy_for)
+        person = replace(person, agency=stood_for.agency, sector=stood_for.sector)
     return AttendeeView(
-        person=person_view(invitation.person),
+        person=person,
         role=invitation.role,
         rsvp=invitation.rsvp,
         attended=invitation.attended,

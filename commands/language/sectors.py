@@ -14,12 +14,28 @@ SECTORS = (
     "Probation",
     "Voluntary Sector",
     "Family and Carers",
+    "Care Provider",
     "Other",
 )
 
 # Checked in order: the first sector with a matching word wins ("NHS Housing Support" -> Health).
 SECTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Fire and Rescue", ("fire", "rescue")),
+    (
+        "Care Provider",
+        (
+            "care home",
+            "nursing home",
+            "residential home",
+            "home care",
+            "homecare",
+            "domiciliary",
+            "care agency",
+            "care provider",
+            "care at home",
+            "extra care",
+        ),
+    ),
     ("Police", ("police", "constabulary", "public protection")),
     ("Probation", ("probation", "offender", "community rehabilitation")),
     (
@@ -58,9 +74,6 @@ SECTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "council",
             "reablement",
             "supported living",
-            "care home",
-            "home care",
-            "domiciliary",
         ),
     ),
     ("Family and Carers", ("family", "carer", "carers", "relative", "next of kin")),
