@@ -307,6 +307,32 @@ def test_only_the_chair_declines(console: Console, user: str, refusal: str) -> N
     assert snapshot(console.store) == before
 
 
+@pytest.mark.parametrize(
+    ("user", "refusal"),
+    [
+        ("tom", "Only the chair of M2 (@priya) can agree an extension."),
+        ("max", "Only @tom (who owns A1) or the chair, @priya, can change its due date."),
+        ("zed", "Only @tom (who owns A1) or the chair, @priya, can change its due date."),
+    ],
+    ids=["owner-may-not-agree", "minute-taker-may-not-agree", "stranger-may-not-agree"],
+)
+def test_only_the_chair_agrees(console: Console, user: str, refusal: str) -> None:
+    scenario(console)
+    console(":as tom", "/mdt extend A1 to 12/2/2027 because the GP is away")
+    before = snapshot(console.store)
+    printed = console(f":as {user}", "/mdt extend A1 agree")
+    assert printed.startswith(f"[only @{user}] {refusal}"), printed
+    assert snapshot(console.store) == before
+    assert "A1 now due Fri 12 Feb 2027" in console(":as priya", "/mdt extend A1 agree")
+
+
+def test_only_an_owner_of_a_carried_action_attends_uninvited(console: Console) -> None:
+    scenario(console)
+    console(":in ward", "/mdt end M2", "/mdt reassign A1 to @zed", ":in team")
+    printed = console(":as jo", "/mdt attend M1")
+    assert "Only people invited to M1 can attend." in printed
+
+
 def test_the_chair_sets_a_new_date_without_being_asked(console: Console) -> None:
     scenario(console)
     printed = console("/mdt extend A1 to 12/2/2027 because the plan changed")

@@ -20,6 +20,9 @@ from storage.models import Action, ActionUpdate, Meeting, Person
 
 LIMIT = 200  # actions listed at most: open before closed, the earliest due first
 EXTEND_EXAMPLE = "/mdt extend A17 to next friday because the GP appointment moved"
+# After the owner asks, the chair answers `/mdt extend A17 agree` or `decline <reason>`.
+AGREE_WORDS = frozenset({"agree", "agreed", "accept", "approve", "yes", "ok"})
+DECLINE_WORDS = frozenset({"decline", "declined", "refuse", "no"})
 
 
 def _update(ctx: Context, action: Action, kind: str, **fields: object) -> None:
@@ -221,8 +224,8 @@ def add_progress(ctx: Context, action: Action, note: str) -> None:
 
 @command(
     "extend",
-    usage="/mdt extend A17 to <when> because <reason>",
-    summary="move a due date: the owner asks, the chair agrees (or `decline`)",
+    usage="/mdt extend A17 to <when> because <reason> | agree | decline [<reason>]",
+    summary="move a due date: the owner asks; the chair agrees (`agree`) or declines (`decline`)",
     example=EXTEND_EXAMPLE,
     who="owner asks, chair agrees",
     aliases=("extension",),
@@ -234,8 +237,12 @@ def extend(ctx: Context, args: str) -> None:
     _owner_or_chair(ctx, action, "change its due date")
     _require_open(ctx, action)
     is_chair = ctx.caller.id == action.meeting.chair_id
-    if rest.lower().startswith("decline"):
-        _decline(ctx, action, is_chair=is_chair, reason=rest[len("decline") :].strip())
+    word, after = first_word(rest)
+    if word.lower() in DECLINE_WORDS:
+        _decline(ctx, action, is_chair=is_chair, reason=after.strip())
+        return
+    if word.lower() in AGREE_WORDS and not after:
+        _agree_asked(ctx, action, is_chair=is_chair)
         return
     new_due, reason = _read_extension(ctx, action, rest)
     ask_for_time(ctx, action, new_due, reason)
@@ -266,9 +273,7 @@ def ask_for_time(ctx: Context, action: Action, new_due: date, reason: str) -> No
         "actions:extension_request",
         kind="extension_request",
         buttons=(
-            Button(
-                "Agree", f"extend {action.ref} to {new_due.isoformat()} because {reason}", "primary"
-            ),
+            Button("Agree", f"extend {action.ref} agree", "primary"),
             Button("Decline", f"extend {action.ref} decline"),
         ),
         action=view,
@@ -314,6 +319,22 @@ def _agree(ctx: Context, action: Action, new_due: date, reason: str) -> None:
     )
     if action.owner_id != ctx.caller.id:
         ctx.dm(action.owner, "actions:extended", action=view, old_due=old_due, reason=reason)
+
+
+def _agree_asked(ctx: Context, action: Action, *, is_chair: bool) -> None:
+    """The chair agrees the date the owner asked for, with the owner's reason."""
+    if not is_chair:
+        ctx.fail(
+            "only_chair",
+            meeting=action.meeting.ref,
+            chair=action.meeting.chair.display_name,
+            doing="agree an extension",
+        )
+    if action.extension_requested is None:
+        ctx.fail("no_extension_asked", action=action.ref)
+    if action.extension_requested < ctx.today:
+        ctx.fail("due_in_past", due=action.extension_requested, example=EXTEND_EXAMPLE)
+    _agree(ctx, action, action.extension_requested, action.extension_reason or "")
 
 
 def _decline(ctx: Context, action: Action, *, is_chair: bool, reason: str) -> None:

@@ -21,6 +21,7 @@ in summer time: 01:30 on 31 Oct 2027 in London is 01:30 BST (+01:00).
 from __future__ import annotations
 
 import calendar as _calendar
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -345,10 +346,20 @@ def _parse_end_of(phrase: str, today: date, calendar: WorkingCalendar) -> date |
         return _end_of_month(add_months(today.replace(day=1), 1 if match["next"] else 0))
     friday = WEEKDAYS["friday"]
     if match["next"]:
-        return _next_weekday(today, friday)
-    if today.weekday() <= friday:
-        return today + timedelta(days=friday - today.weekday())
-    return _this_weekday(today, friday)
+        end = _next_weekday(today, friday)
+    elif today.weekday() <= friday:
+        end = today + timedelta(days=friday - today.weekday())
+    else:
+        end = _this_weekday(today, friday)
+    return _last_working_day_of_week(end, max(today, end - timedelta(days=4)), calendar)
+
+
+def _last_working_day_of_week(friday: date, earliest: date, calendar: WorkingCalendar) -> date:
+    """The week's Friday, or the working day before it when it is a bank holiday (Christmas)."""
+    day = friday
+    while not calendar.is_working_day(day) and day > earliest:
+        day -= timedelta(days=1)
+    return day if calendar.is_working_day(day) else friday
 
 
 _DATE_PARSERS: tuple[Callable[[str, date, WorkingCalendar], date | None], ...] = (
@@ -361,9 +372,13 @@ _DATE_PARSERS: tuple[Callable[[str, date, WorkingCalendar], date | None], ...] =
 )
 
 
-def parse_date(text: str, today: date, calendar: WorkingCalendar) -> date:
+def parse_date(
+    text: str, today: date, calendar: WorkingCalendar, *, looking_back: bool = False
+) -> date:
     """Turn a typed date into a `date`, relative to `today`.
 
+    A date without a year is the next one on or after today; `looking_back` (a review of a
+    period) makes it the most recent one on or before today instead.
     Raises DateError for a phrase that is not understood or a date that does
     not exist.
     """
@@ -371,8 +386,21 @@ def parse_date(text: str, today: date, calendar: WorkingCalendar) -> date:
     for parser in _DATE_PARSERS:
         found = parser(phrase, today, calendar)
         if found is not None:
+            if looking_back and found > today and _without_year(phrase):
+                with contextlib.suppress(ValueError):  # 29 Feb of a leap year stays
+                    return found.replace(year=found.year - 1)
             return found
     raise _not_understood_date(text)
+
+
+def _without_year(phrase: str) -> bool:
+    """A calendar date written without its year (`1/1`, `1 Jan`)."""
+    if match := _NUMERIC_DATE.fullmatch(phrase):
+        return not (match["year"] if match["day"] else match["dyear"])
+    return any(
+        (match := pattern.fullmatch(phrase)) is not None and not match["year"]
+        for pattern in (_DAY_MONTH, _MONTH_DAY)
+    )
 
 
 # Times ----------------------------------------------------------------------

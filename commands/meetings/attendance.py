@@ -9,6 +9,7 @@ from commands.language.grammar import (
     split_word,
 )
 from commands.meetings.quorum import missing_sectors
+from commands.meetings.series import outstanding_actions
 from commands.people.email_people import split_name_clause
 from commands.people.naming import (
     agency_for,
@@ -133,10 +134,23 @@ def attend(ctx: Context, args: str) -> None:
 def attend_meeting(ctx: Context, meeting: Meeting) -> None:
     """The caller, an invitee, will attend (or, once it has started, is here)."""
     invitation = ctx.invitation(meeting, ctx.caller)
+    owned = []
     if invitation is None:
-        ctx.fail(
-            "only_invitees", meeting=meeting.ref, chair=meeting.chair.display_name, doing="attend"
-        )
+        # Whoever owns an action carried to this meeting (handed to them since) may come.
+        owned = [
+            a.ref for a in outstanding_actions(ctx.session, meeting) if a.owner_id == ctx.caller.id
+        ]
+        if not owned or meeting.status in {"ended", "cancelled"}:
+            ctx.fail(
+                "only_invitees",
+                meeting=meeting.ref,
+                chair=meeting.chair.display_name,
+                doing="attend",
+            )
+        invitation = Invitation(meeting_id=meeting.id, person_id=ctx.caller.id)
+        ctx.session.add(invitation)
+        ctx.session.flush()
+        ctx.session.refresh(meeting)
     require_open(ctx, meeting)
     invitation.rsvp = "attending"
     invitation.apology_reason = None
@@ -146,7 +160,16 @@ def attend_meeting(ctx: Context, meeting: Meeting) -> None:
         "meeting:attending",
         meeting=meeting_view(meeting, ctx.today),
         running=meeting.status == "running",
+        owned=owned,
     )
+    if owned:
+        ctx.dm(
+            meeting.chair,
+            "meeting:owner_joins",
+            meeting=meeting_view(meeting, ctx.today),
+            person=ctx.caller.display_name,
+            owned=owned,
+        )
     if meeting.status == "running" and meeting.quorate is False and not missing_sectors(meeting):
         meeting.quorate = True
         ctx.post(

@@ -91,7 +91,7 @@ def new(ctx: Context, args: str) -> None:
     values = found.values
     if problem := interval_problem(found):
         ctx.fail("bad_interval", problem=problem, example=INTERVAL_EXAMPLE)
-    schedule_meeting(
+    meeting = schedule_meeting(
         ctx,
         NewMeeting(
             title=found.head_text,
@@ -105,6 +105,21 @@ def new(ctx: Context, args: str) -> None:
             problem=_stopped_at(found.failures),
             again=again,
         ),
+    )
+    warn_non_working_day(ctx, meeting)
+
+
+def warn_non_working_day(ctx: Context, meeting: Meeting) -> None:
+    """Tell the chair, privately, when a meeting falls on a weekend or a bank holiday."""
+    day = meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)).date()
+    if ctx.calendar.is_working_day(day):
+        return
+    ctx.reply(
+        "meeting:non_working_day",
+        meeting=meeting_view(meeting, ctx.today),
+        day=day,
+        holiday=ctx.calendar.holiday_name(day),
+        next_working=ctx.calendar.next_working_day(day),
     )
 
 
@@ -217,6 +232,7 @@ def move(ctx: Context, args: str) -> None:
     meeting.ends_at = (starts_at + length).astimezone(UTC)
     meeting.sequence += 1
     _tell_invitees(ctx, meeting, "meeting:moved", previous=old_view)
+    warn_non_working_day(ctx, meeting)
 
 
 @command(

@@ -297,6 +297,8 @@ def _reminder_messages(
         "number": row.number,
         "late_days": calendar.working_days_between(action.due, today),
         "escalate": row.escalate,
+        "today": today,
+        "holiday": calendar.holiday_name(action.due),
     }
     to_owner = dm_to(owner, workspace, f"reminders:{row.kind}", **facts)
     found: list[tuple[str, Person | None, Message]] = [

@@ -184,13 +184,17 @@ def review_view(session: Session, review: Review, today: Any) -> ReviewView:
         facts=meeting_facts(session, meeting),
         by_kind={
             kind: [
-                ItemView(i.position, i.kind, i.text, action_refs.get(i.action_id or 0))
-                for i in items
-                if i.kind == kind
+                ItemView(number, i.kind, i.text, action_refs.get(i.action_id or 0))
+                for number, i in enumerate(items_of_kind(items, kind), 1)
             ]
             for kind in KINDS
         },
     )
+
+
+def items_of_kind(items: list[ReviewItem], kind: str) -> list[ReviewItem]:
+    """One list's items in the order they were added: KEEP, STOP and START each count from 1."""
+    return sorted((i for i in items if i.kind == kind), key=lambda i: i.position)
 
 
 def close_review(

@@ -11,7 +11,7 @@ from commands.context import Context
 from commands.documents.render import render_document
 from commands.documents.views import meeting_view
 from commands.language.dates import DateError, parse_date
-from commands.language.grammar import clean_text, first_word, meeting_number, split_word
+from commands.language.grammar import clean_text, first_word, meeting_number, nearest, split_word
 from commands.meetings.scheduling import schedule_next_occurrence
 from commands.messages import Attachment
 from commands.registry import command
@@ -20,6 +20,7 @@ from commands.reviews.meeting_review import (
     KINDS,
     attendees,
     close_review,
+    items_of_kind,
     open_review,
     review_buttons,
     review_of,
@@ -89,6 +90,10 @@ def review(ctx: Context, args: str) -> None:
         _period(ctx, rest)
         return
     if meeting_number(head) is None:
+        guess = nearest(head, ["series", "period"]) if head else None
+        if guess is not None:
+            line = f"/mdt review {guess} {rest}".strip()
+            ctx.fail("review_did_you_mean", given=head, guess=guess, line=line)
         ctx.fail("usage", usage=USAGE, example=EXAMPLE)
     meeting = ctx.meeting(head)
     word, body = first_word(rest)
@@ -104,7 +109,15 @@ def review(ctx: Context, args: str) -> None:
     elif word in {"start-action", "action"}:
         _start_action(ctx, meeting, body)
     else:
-        ctx.fail("usage", usage=USAGE, example=EXAMPLE)
+        guess = nearest(word, [*KINDS, "close", "start-action"])
+        if guess is None:
+            ctx.fail("usage", usage=USAGE, example=EXAMPLE)
+        ctx.fail(
+            "review_did_you_mean",
+            given=word,
+            guess=guess,
+            line=f"/mdt review {meeting.ref} {guess} {body}".strip(),
+        )
 
 
 def _open_review(ctx: Context, meeting: Meeting, *, lock: bool = False) -> Review:
@@ -171,14 +184,15 @@ def _start_action(ctx: Context, meeting: Meeting, body: str) -> None:
     ctx.require_chair(meeting, "turn review items into actions")
     found = _open_review(ctx, meeting)
     number_text, rest = first_word(body)
+    number_text = number_text.rstrip(".:")
     item = None
-    if number_text.isdigit():
-        item = ctx.session.scalar(
-            select(ReviewItem).where(
-                ReviewItem.review_id == found.id, ReviewItem.position == int(number_text)
-            )
-        )
-    if item is None or item.kind != "start":
+    starts = items_of_kind(
+        list(ctx.session.scalars(select(ReviewItem).where(ReviewItem.review_id == found.id))),
+        "start",
+    )
+    if number_text.isdigit() and 1 <= int(number_text) <= len(starts):
+        item = starts[int(number_text) - 1]
+    if item is None:
         ctx.fail(
             "not_a_start_item",
             meeting=meeting.ref,
@@ -190,7 +204,7 @@ def _start_action(ctx: Context, meeting: Meeting, body: str) -> None:
         ctx.fail(
             "item_has_action",
             meeting=meeting.ref,
-            number=item.position,
+            number=int(number_text),
             action=done.ref if done else "",
         )
     owner, tail = first_word(rest)
@@ -216,7 +230,7 @@ def _start_action(ctx: Context, meeting: Meeting, body: str) -> None:
     ctx.reply(
         "reviews:start_action",
         meeting=meeting_view(meeting, ctx.today),
-        number=item.position,
+        number=int(number_text),
         action=created.ref,
     )
 
@@ -252,8 +266,14 @@ def _period_bounds(ctx: Context, rest: str) -> tuple[date | None, date]:
             "usage", usage="/mdt review period [from <date>] [to <date>]", example=PERIOD_EXAMPLE
         )
     try:
-        start = parse_date(from_text, ctx.today, ctx.calendar) if from_text else None
-        end = parse_date(to_text, ctx.today, ctx.calendar) if to_text else ctx.today
+        start = (
+            parse_date(from_text, ctx.today, ctx.calendar, looking_back=True) if from_text else None
+        )
+        end = (
+            parse_date(to_text, ctx.today, ctx.calendar, looking_back=True)
+            if to_text
+            else ctx.today
+        )
     except DateError as error:
         ctx.fail("bad_when", problem=error.message, example=PERIOD_EXAMPLE)
     if from_text and start is not None and start > end:
