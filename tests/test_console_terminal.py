@@ -15,6 +15,7 @@ from tests.support import blocks
 ROOT = Path(__file__).resolve().parent.parent
 LEFT, UP, CTRL_C = b"\x1b[D", b"\x1b[A", b"\x03"
 LISTED = "`/mdt new <title> on <date> at <time>`"
+PROMPT = "priya@#mdt> "
 
 
 def read_until(fd: int, wanted: str, seen: list[str], times: int = 1) -> str:
@@ -47,11 +48,11 @@ def test_a_terminal_gets_a_welcome_line_editing_history_and_a_clean_ctrl_c(
         args += ["--user", "priya", "--now", "2027-02-01T09:00:00+00:00"]
         os.execv(sys.executable, [sys.executable, *args])
     seen: list[str] = []
-    read_until(fd, "priya@#mdt> ", seen)
+    read_until(fd, PROMPT, seen)
     os.write(fd, b"/mdt lst" + LEFT + LEFT + b"i\r")  # `lst`, back two, `i`: `/mdt list`
-    read_until(fd, LISTED, seen)
+    read_until(fd, PROMPT, seen, times=2)  # keys typed before the prompt would only echo
     os.write(fd, UP + b"\r")  # the same line again, from the history
-    read_until(fd, LISTED, seen, times=2)
+    read_until(fd, PROMPT, seen, times=3)
     os.write(fd, CTRL_C)
     printed = read_until(fd, "Stopped.", seen)
     _, status = os.waitpid(pid, 0)

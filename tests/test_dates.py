@@ -198,7 +198,7 @@ RELATIVE = [
             "in 5 working days": date(2027, 1, 7),
             "end of month": NEW_YEARS_EVE,
             "end of next month": date(2027, 1, 31),
-            "end of week": date(2027, 1, 1),
+            "end of week": NEW_YEARS_EVE,  # Fri 1 Jan is a bank holiday
             "end of next week": date(2027, 1, 8),
         },
     ),

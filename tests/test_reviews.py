@@ -132,18 +132,18 @@ def test_start_action_mistakes_change_nothing(console: Console) -> None:
     console(*ENDED, ":as tom", "/mdt review M1 keep clear actions", "/mdt review M1 start visits")
     console(":as priya")
     before = counts(console)
-    printed = console("/mdt review M1 start-action 1 @tom by 1/3/2027")
-    assert "`1` is not a START item of the review of M1." in printed
-    printed = console("/mdt review M1 start-action 2 @tom soon")
+    printed = console("/mdt review M1 start-action 2 @tom by 1/3/2027")
+    assert "`2` is not a START item of the review of M1." in printed
+    printed = console("/mdt review M1 start-action 1 @tom soon")
     assert "For example: /mdt review M1 start-action 2 @sam by" in printed
-    printed = console("/mdt review M1 start-action 2 @tom by someday")
+    printed = console("/mdt review M1 start-action 1 @tom by someday")
     assert "someday" in printed
     assert counts(console) == before
-    printed = console("/mdt review M1 start-action 2 @tom by 1/3/2027 measure signed off by nina")
-    assert "START item 2 of the review of M1 is now action A2." in printed
+    printed = console("/mdt review M1 start-action 1 @tom by 1/3/2027 measure signed off by nina")
+    assert "START item 1 of the review of M1 is now action A2." in printed
     assert "due Mon 1 Mar 2027: visits (measure: signed off by nina)." in printed
-    printed = console("/mdt review M1 start-action 2 @tom by 1/3/2027")
-    assert "Item 2 of the review of M1 is already action A2." in printed
+    printed = console("/mdt review M1 start-action 1 @tom by 1/3/2027")
+    assert "Item 1 of the review of M1 is already action A2." in printed
     assert count(console, Action) == 2
 
 

@@ -67,7 +67,7 @@ SECOND = [
     "/mdt review M2 keep short agenda again",
     ":as priya",
     "/mdt review M2",
-    "/mdt review M2 start-action 2 @tom by 3/3/2027 measure risk log shared with the team",
+    "/mdt review M2 start-action 1 @tom by 3/3/2027 measure risk log shared with the team",
     "/mdt review M2 close",
 ]
 THIRD = [
