@@ -14,7 +14,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, subqueryload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from commands.actions.standing import is_smart, letters, on_time
+from commands.actions.standing import is_smart, letters
+from commands.actions.standing import on_time as done_on_time
 from commands.escalation.figures import DisagreementFigures, disagreement_figures
 from commands.governance.visibility import may_see
 from commands.meetings.quorum import missing_sectors
@@ -221,7 +222,7 @@ class _Builder:
         suggestions = []
         rows: list[Row] = []
         for agency, actions in sorted(due.items()):
-            on_time = sum(1 for a in actions if on_time(a, self.zone))
+            on_time = sum(1 for a in actions if done_on_time(a, self.zone))
             late = len(actions) - on_time
             facts = {"agency": agency, "late": late, "on_time": on_time, "due": len(actions)}
             if late and late * 2 >= len(actions):
