@@ -5,20 +5,23 @@ from commands.actions import follow_up, record
 from commands.escalation import disagreements
 from commands.governance import commands as governance
 from commands.governance import holds
-from commands.meetings import attendance, diary, running
+from commands.meetings import attendance, diary, handover, running
 from commands.people import iam
-from commands.record import recording
+from commands.record import decisions, lifecycle, recording
 from commands.reviews import review
 
 __all__ = [
     "attendance",
+    "decisions",
     "diary",
     "disagreements",
     "follow_up",
     "governance",
+    "handover",
     "help",
     "holds",
     "iam",
+    "lifecycle",
     "record",
     "recording",
     "review",

@@ -136,7 +136,11 @@ class Core:
             situation = self._situation(session, request, reading.ref)
         if situation.target is not None and reading.kind == "capture":
             args = reading.arguments
-            if reading.ref is None and situation.target.startswith("M"):
+            if (
+                reading.ref is None
+                and situation.target.startswith("M")
+                and reading.command != "dissent"
+            ):
                 args = f"{situation.target} {reading.text}"
             return self._run(request, directory, reading.command, args, captured=True)
         context: dict[str, object] = {

@@ -26,6 +26,19 @@ PREPARE = {
     "minutes": ["/mdt start M3", "/mdt end M3"],
     "review": ["/mdt start M3", "/mdt end M3"],
     "release": ["/mdt hold case AB-1234 a complaint is being investigated"],
+    "correct": ["/mdt start M3", "/mdt end M3"],
+    "approve": ["/mdt start M3", "/mdt end M3"],
+    "addendum": ["/mdt start M3", "/mdt end M3", "/mdt approve M3"],
+    "dissent": ["/mdt start M3", *[f"decision: decision number {n}" for n in range(1, 5)]],
+    # D4 is made at M1 (a strategy discussion, not quorate), then ratified at a later meeting
+    # about the same case.
+    "ratify": [
+        "/mdt start M1",
+        *[f"decision: decision number {n}" for n in range(1, 5)],
+        "/mdt end M1",
+        "/mdt new Follow-up case AB-1234 on friday at 16:00 with @sam",
+        "/mdt start M4",
+    ],
 }
 NEEDS_ACTION = {"accept", "done", "progress", "extend", "reassign"}
 AS_OWNER = {"accept", "progress", "done", "extend"}

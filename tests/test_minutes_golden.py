@@ -87,7 +87,8 @@ def test_the_golden_minutes_say_what_the_record_holds() -> None:
     text = (GOLDEN / "minutes.txt").read_text(encoding="utf-8")
     for expected in (
         "Minutes of M1 Strategy discussion, Wed 3 Feb 2027",
-        "10:00-11:30 (Europe/London). Chair: @priya.",
+        "Booked 10:00-11:30 (Europe/London); held 10:00-10:00. Chair: @priya.",
+        "DRAFT, version 1. Produced Wed 10 Feb 2027 09:00.",
         "Case: BH-5521.",
         "not quorate",
         "Adult Social Care: @priya (Brighton Adult Social Care, social worker)",
@@ -102,9 +103,11 @@ def test_the_golden_minutes_say_what_the_record_holds() -> None:
         "Rationale: there is evidence of financial abuse",
         "Rationale: not recorded",
         "The person joined by phone for the first half (@priya)",
-        "A1 confirm the grab rails are fitted, due Fri 5 Feb 2027 [overdue]",
-        "A2 arrange a capacity assessment, due Wed 17 Feb 2027 [open]",
-        "SMART: S M A R T",
+        "A1 confirm the grab rails are fitted, due Fri 5 Feb 2027;",
+        "A1 confirm the grab rails are fitted: overdue, due Fri 5 Feb 2027, owner @tom",
+        "A2 arrange a capacity assessment: open, due Wed 17 Feb 2027, owner @nurse",
+        "SMART: S M R T",
+        "Wed 3 Feb 2027: accepted by @nurse",
     ):
         assert expected in text, expected
     by_owner = text[text.index("Actions by owner") :]
@@ -112,7 +115,7 @@ def test_the_golden_minutes_say_what_the_record_holds() -> None:
     assert by_owner.index("A3 send the tenancy report") < by_owner.index("@nurse (NHS Sussex")
     html = (GOLDEN / "minutes.html").read_text(encoding="utf-8")
     assert "Risks &amp; protection plan for the flat" in html
-    assert '<tr class="overdue"><td>A1</td>' in html
+    assert '<li class="overdue"><strong>A1</strong>' in html
 
 
 def test_html_minutes_escape_what_users_typed(console: Console) -> None:

@@ -168,6 +168,12 @@ RULES = {
         "Only @tom, who owns A1, can accept it.",
         success="You have accepted A1",
     ),
+    "handover": Rule(
+        "/mdt handover M1 to @sam",
+        CHAIR,
+        "Only the chair of M1 (@priya) can hand it over.",
+        success="@sam now chairs it",
+    ),
     "move": Rule(
         "/mdt move M1 to 4/2/2027 at 11:00",
         CHAIR,

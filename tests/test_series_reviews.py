@@ -150,8 +150,11 @@ def test_the_next_agenda_starts_with_outstanding_actions_and_decisions_to_ratify
         assert items[0].text.startswith("Outstanding actions from the last meeting")
         assert "A2 @priya: arrange two weeks of respite care" in items[0].text
         assert "A4 @tom: a shared risk log" in items[0].text
+        # M2 was quorate but nobody ratified D1, so it is still waiting, with M3's D3.
         assert items[1].text == (
-            "Decisions to be ratified:\n   - M3 decision 1: Review the respite plan in March"
+            "Decisions to be ratified:\n"
+            "   - D1 (M1): Discharge to the flat on 11 Feb (`/mdt ratify D1`)\n"
+            "   - D3 (M3): Review the respite plan in March (`/mdt ratify D3`)"
         )
 
 

@@ -23,6 +23,8 @@ EXTEND_EXAMPLE = "/mdt extend A17 to next friday because the GP appointment move
 # After the owner asks, the chair answers `/mdt extend A17 agree` or `decline <reason>`.
 AGREE_WORDS = frozenset({"agree", "agreed", "accept", "approve", "yes", "ok"})
 DECLINE_WORDS = frozenset({"decline", "declined", "refuse", "no"})
+CANCEL_EXAMPLE = "/mdt cancel A17 circumstances changed: the person has moved out of area"
+REASON_KINDS = ("circumstances changed", "agency did not act")
 
 
 def _update(ctx: Context, action: Action, kind: str, **fields: object) -> None:
@@ -412,3 +414,36 @@ def reassign(ctx: Context, args: str) -> None:
         by=ctx.caller.display_name,
     )
     ctx.dm(old_owner, "actions:taken_over", action=view)
+
+
+def cancel_action(ctx: Context, ref: str, rest: str) -> None:
+    """`/mdt cancel A17 [circumstances changed|agency did not act] <reason>`: close it undone."""
+    action = ctx.action(ref)
+    if ctx.caller.id != action.meeting.chair_id:
+        ctx.fail(
+            "only_chair",
+            meeting=action.meeting.ref,
+            chair=action.meeting.chair.display_name,
+            doing="cancel its actions",
+        )
+    _require_open(ctx, action)
+    lowered = rest.lower()
+    kind = next((k for k in REASON_KINDS if lowered.startswith(k)), None)
+    reason = rest[len(kind) :].strip(" :,-") if kind else rest.strip()
+    if not reason:
+        ctx.fail("cancel_needs_reason", action=action.ref, example=CANCEL_EXAMPLE)
+    action.status = "cancelled"
+    action.extension_requested = None
+    _update(ctx, action, "cancelled", note=reason, reason_kind=kind)
+    refresh_reminders(ctx.session, action, ctx.now, calendar=ctx.calendar)
+    ctx.session.flush()
+    view = action_view(action, ctx.today)
+    ctx.post(
+        "actions:cancelled",
+        channel=action.meeting.channel,
+        action=view,
+        reason=reason,
+        reason_kind=kind,
+    )
+    if action.owner_id != ctx.caller.id:
+        ctx.dm(action.owner, "actions:cancelled", action=view, reason=reason, reason_kind=kind)

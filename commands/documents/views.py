@@ -34,6 +34,7 @@ class AttendeeView:
     attended: bool
     apology_reason: str | None
     deputy_for: PersonView | None
+    sent_report: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ def attendee_view(invitation: Invitation) -> AttendeeView:
         attended=invitation.attended,
         apology_reason=invitation.apology_reason,
         deputy_for=person_view(invitation.deputy_for) if invitation.deputy_for else None,
+        sent_report=invitation.sent_report,
     )
 
 

@@ -17,8 +17,9 @@ from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 from commands.documents.render import render_document
-from commands.documents.views import meeting_view
 from commands.governance.retention import meeting_records
+from commands.language.workdays import WorkingCalendar
+from commands.record.minutes import minutes_for
 from storage.models import (
     AuditEntry,
     Base,
@@ -28,7 +29,6 @@ from storage.models import (
     Person,
     Workspace,
 )
-from storage.queries import load_meeting_in_full
 
 MARKING = "OFFICIAL-SENSITIVE"
 # Columns that point at a person: shown with the person's name beside the id.
@@ -82,11 +82,17 @@ def _records_clauses(records: dict[str, list[int]]) -> list[Any]:
     ]
 
 
-def _minutes(session: Session, meeting: Meeting, zone: ZoneInfo, today: date) -> str:
-    full = load_meeting_in_full(session, meeting.id)
-    return render_document(
-        "minutes.txt.j2", meeting=meeting_view(full, today, full=True), zone=zone
+def _minutes(session: Session, meeting: Meeting, zone: ZoneInfo, now: datetime) -> str:
+    workspace = session.get(Workspace, meeting.workspace_id)
+    assert workspace is not None
+    record = minutes_for(
+        session,
+        meeting,
+        now,
+        marking=workspace.marking,
+        calendar=WorkingCalendar(workspace.holidays_nation),
     )
+    return render_document("minutes.txt.j2", minutes=record, zone=zone)
 
 
 def export_case(
@@ -124,7 +130,7 @@ def export_case(
                     {
                         "version": "as it reads now",
                         "format": "text",
-                        "text": _minutes(session, meeting, zone, now.astimezone(zone).date()),
+                        "text": _minutes(session, meeting, zone, now),
                     }
                 ],
                 "records": tables,

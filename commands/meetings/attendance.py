@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from commands.context import Context
 from commands.documents.views import meeting_view
 from commands.language.grammar import (
@@ -57,6 +59,8 @@ def invite(ctx: Context, args: str) -> None:
             ctx.fail("invite_extra", text="as", ref=meeting.ref)
     if agency_name == "":
         ctx.fail("invite_extra", text="from", ref=meeting.ref)
+    if role and role.lower() == "chair":
+        ctx.fail("use_handover", meeting=meeting.ref)
     agency = agency_for(ctx, agency_name) if agency_name else None
     added, already = [], []
     for person in unique_people(people):
@@ -180,10 +184,21 @@ def attend_meeting(ctx: Context, meeting: Meeting) -> None:
         )
 
 
+SENT_REPORT = re.compile(r"(?i)(?:^|[\s,;])(?:and\s+)?sent\s+(?:a\s+|the\s+|my\s+|our\s+)?report\b")
+
+
+def _sent_report(text: str) -> tuple[str, bool]:
+    """`... sent report` (anywhere): the agency sent its information; the words come out."""
+    match = SENT_REPORT.search(text)
+    if not match:
+        return text, False
+    return f"{text[: match.start()]} {text[match.end() :]}".strip(" ,;"), True
+
+
 @command(
     "apologies",
-    usage="/mdt apologies M3 [<reason>] [deputy @x]",
-    summary="send apologies, naming a deputy if one attends for you",
+    usage="/mdt apologies M3 [<reason>] [deputy @x] [sent report]",
+    summary="send apologies, naming a deputy if one attends for you, and whether you sent a report",
     example="/mdt apologies M3 on leave deputy @jo",
     who="invitees",
     aliases=("apology", "apologise", "no"),
@@ -192,12 +207,18 @@ def apologies(ctx: Context, args: str) -> None:
     """Send apologies, with a reason and an optional deputy."""
     ref, _, rest = clean_text(args).partition(" ")
     meeting = ctx.meeting(ref)
+    rest, sent_report = _sent_report(rest)
     reason, deputy_text = split_word(rest, "deputy")
-    send_apologies(ctx, meeting, reason, deputy_text)
+    send_apologies(ctx, meeting, reason, deputy_text, sent_report=sent_report)
 
 
 def send_apologies(
-    ctx: Context, meeting: Meeting, reason: str, deputy_text: str | None = None
+    ctx: Context,
+    meeting: Meeting,
+    reason: str,
+    deputy_text: str | None = None,
+    *,
+    sent_report: bool = False,
 ) -> None:
     """The caller, an invitee, sends apologies with a reason, naming a deputy if one comes."""
     invitation = ctx.invitation(meeting, ctx.caller)
@@ -222,6 +243,7 @@ def send_apologies(
     invitation.rsvp = "apologies"
     invitation.attended = False
     invitation.apology_reason = reason or None
+    invitation.sent_report = sent_report
     view = meeting_view(meeting, ctx.today)
     if deputy is not None:
         deputy_invitation = ctx.invitation(meeting, deputy)
@@ -240,6 +262,7 @@ def send_apologies(
     ctx.reply(
         "meeting:apologies_sent",
         meeting=view,
+        sent_report=sent_report,
         reason=reason,
         deputy=deputy.display_name if deputy else None,
     )
@@ -250,5 +273,6 @@ def send_apologies(
             meeting=view,
             person=ctx.caller.display_name,
             reason=reason,
+            sent_report=sent_report,
             deputy=deputy.display_name if deputy else None,
         )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
+from commands.actions.follow_up import cancel_action
 from commands.context import Context
 from commands.documents.views import meeting_view
 from commands.governance.visibility import may_see
@@ -213,6 +214,7 @@ def move(ctx: Context, args: str) -> None:
     ref, _, rest = clean_text(args).partition(" ")
     meeting = ctx.meeting(ref)
     ctx.require_chair(meeting, "move it")
+    ctx.require_unlocked(meeting, "move it")
     if meeting.status != "scheduled":
         ctx.fail("cannot_move", meeting=meeting.ref, status=meeting.status)
     leading, when_text = split_word(rest, "to")
@@ -237,16 +239,26 @@ def move(ctx: Context, args: str) -> None:
 
 @command(
     "cancel",
-    usage="/mdt cancel M3 [series] [<reason>]",
-    summary="cancel a meeting; invitees are told; a series goes on unless you say `series`",
+    usage=(
+        "/mdt cancel M3 [series] [<reason>] | "
+        "/mdt cancel A17 [circumstances changed|agency did not act] <reason>"
+    ),
+    summary=(
+        "cancel a meeting (a series goes on unless you say `series`), "
+        "or close an action undone, with the reason"
+    ),
     example="/mdt cancel M3 the person has moved out of area",
     who="chair",
 )
 def cancel(ctx: Context, args: str) -> None:
-    """Cancel a scheduled meeting."""
+    """Cancel a scheduled meeting, or close an action undone."""
     ref, _, reason = clean_text(args).partition(" ")
+    if action_number(ref) is not None:
+        cancel_action(ctx, ref, reason)
+        return
     meeting = ctx.meeting(ref)
     ctx.require_chair(meeting, "cancel it")
+    ctx.require_unlocked(meeting, "cancel it")
     if meeting.status != "scheduled":
         ctx.fail("cannot_cancel", meeting=meeting.ref, status=meeting.status)
     word, rest = first_word(reason)

@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from commands.context import Context
 from commands.documents.views import meeting_view
 from commands.email.minutes import email_minutes
 from commands.meetings.quorum import missing_sectors
 from commands.meetings.series import carry_forward
 from commands.messages import Attachment
+from commands.record.lifecycle import current_minutes
+from commands.record.minutes import take_snapshot
 from commands.registry import command
 from commands.reviews.review import meeting_ended
+from storage.models import Meeting
 from storage.queries import load_meeting_in_full
 
 FORMATS = {"txt": "text/plain", "md": "text/markdown", "html": "text/html"}
 
 
+EARLY = timedelta(hours=1)
+
+
+def _moved_to_now(ctx: Context, meeting: Meeting, confirmed: bool) -> datetime | None:
+    """Starting on another day or over an hour early needs `now`, and moves the meeting."""
+    zone = ZoneInfo(meeting.timezone)
+    other_day = meeting.starts_at.astimezone(zone).date() != ctx.now.astimezone(zone).date()
+    early = ctx.now < meeting.starts_at - EARLY
+    if not (other_day or early) or not confirmed:
+        return None
+    booked = meeting.starts_at
+    length = meeting.ends_at - meeting.starts_at
+    meeting.starts_at = ctx.now
+    meeting.ends_at = ctx.now + length
+    meeting.sequence += 1
+    return booked
+
+
 @command(
     "start",
-    usage="/mdt start M3",
+    usage="/mdt start M3 [now]",
     summary="open the meeting here; lines starting decision:/action:/agenda:/note: are recorded",
     example="/mdt start M3",
     who="chair",
@@ -25,12 +49,17 @@ FORMATS = {"txt": "text/plain", "md": "text/markdown", "html": "text/html"}
 )
 def start(ctx: Context, args: str) -> None:
     """Open a meeting in this channel and warn when it is not quorate."""
-    meeting = ctx.meeting(args.strip())
+    ref, _, extra = args.strip().partition(" ")
+    if extra.strip() and extra.strip().lower() != "now":
+        ctx.fail("usage", usage="/mdt start M3 [now]", example="/mdt start M3 now")
+    meeting = ctx.meeting(ref)
     ctx.require_chair(meeting, "start it")
+    ctx.require_unlocked(meeting, "start it")
     if meeting.status == "running":
         ctx.fail("already_started", meeting=meeting.ref, at=meeting.started_at)
     if meeting.status != "scheduled":
         ctx.fail("cannot_start", meeting=meeting.ref, status=meeting.status)
+    booked = _moved_to_now(ctx, meeting, extra.strip().lower() == "now")
     for invitation in meeting.invitations:
         invitation.attended = invitation.rsvp == "attending"
     missing = missing_sectors(meeting)
@@ -46,6 +75,7 @@ def start(ctx: Context, args: str) -> None:
         kind="meeting_started",
         meeting=meeting_view(full, ctx.today, full=True),
         missing=missing,
+        booked=booked,
         meta={"thread_root_for": meeting.ref},
     )
 
@@ -64,22 +94,27 @@ def end(ctx: Context, args: str) -> None:
     if rest:
         ctx.fail("usage", usage="/mdt end [M3]", example="/mdt end M3")
     ctx.require_chair(meeting, "end it")
+    ctx.require_unlocked(meeting, "end it")
     if meeting.status == "ended":
         ctx.fail("already_ended", meeting=meeting.ref, at=meeting.closed_at)
     if meeting.status != "running":
         ctx.fail("not_running", meeting=meeting.ref, status=meeting.status)
     meeting.status = "ended"
     meeting.closed_at = ctx.now
+    meeting.minutes_status = "draft"
+    meeting.minutes_version = 1
+    ctx.session.flush()
+    take_snapshot(ctx.session, meeting, ctx.today)
     ctx.session.flush()
     full = load_meeting_in_full(ctx.session, meeting.id)
-    ctx.post(
-        "minutes.txt.j2",
-        channel=meeting.channel,
-        kind="minutes",
-        meeting=meeting_view(full, ctx.today, full=True),
-    )
-    email_minutes(ctx, full)
-    meeting_ended(ctx, full)
+    first = len(ctx.messages)
+    meeting_ended(ctx, full)  # schedules a series' next meeting, which the minutes name
+    review = ctx.messages[first:]
+    del ctx.messages[first:]
+    record = current_minutes(ctx, full)
+    ctx.post("minutes.txt.j2", channel=meeting.channel, kind="minutes", minutes=record)
+    email_minutes(ctx, full, record)
+    ctx.messages.extend(review)
 
 
 @command(
@@ -102,9 +137,15 @@ def minutes(ctx: Context, args: str) -> None:
         ctx.fail("bad_choice", given=fmt, choices=list(FORMATS), example="/mdt minutes M3 html")
     from commands.documents.render import render_document  # noqa: PLC0415
 
-    full = load_meeting_in_full(ctx.session, meeting.id)
-    view = meeting_view(full, ctx.today, full=True)
-    document = render_document(f"minutes.{fmt}.j2", meeting=view, zone=ctx.zone)
+    record = current_minutes(ctx, meeting)
+    document = render_document(f"minutes.{fmt}.j2", minutes=record, zone=ctx.zone)
     attachment = Attachment(f"{meeting.ref}-minutes.{fmt}", document.encode(), FORMATS[fmt])
     template = "minutes.txt.j2" if fmt == "txt" else "meeting:minutes_file"
-    ctx.reply(template, attachments=(attachment,), kind="minutes", meeting=view, fmt=fmt)
+    ctx.reply(
+        template,
+        attachments=(attachment,),
+        kind="minutes",
+        minutes=record,
+        meeting=record.meeting,
+        fmt=fmt,
+    )

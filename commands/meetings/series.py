@@ -128,14 +128,24 @@ def outstanding_actions(session: Session, meeting: Meeting) -> list[Action]:
 
 
 def decisions_to_ratify(session: Session, meeting: Meeting) -> list[Decision]:
-    """Decisions the last meeting held made while not quorate."""
-    previous = previous_meeting(session, meeting)
-    if previous is None:
+    """Decisions of earlier meetings of the case or series made while not quorate and not yet
+    ratified (or declined): they stay on every next agenda until then."""
+    conditions = related(meeting)
+    if not conditions:
         return []
     return list(
         session.scalars(
             select(Decision)
-            .where(Decision.meeting_id == previous.id, Decision.to_ratify.is_(True))
+            .join(Meeting, Decision.meeting_id == Meeting.id)
+            .where(
+                Meeting.workspace_id == meeting.workspace_id,
+                Meeting.id != meeting.id,
+                Meeting.starts_at < meeting.starts_at,
+                Meeting.status != "cancelled",
+                or_(*conditions),
+                Decision.to_ratify.is_(True),
+                Decision.ratification.is_(None),
+            )
             .order_by(Decision.id)
         ).all()
     )
@@ -154,10 +164,8 @@ def _decision_lines(session: Session, decisions: list[Decision]) -> list[str]:
     for decision in decisions:
         meeting = session.get(Meeting, decision.meeting_id)
         assert meeting is not None
-        siblings = [d.id for d in meeting.decisions]
-        lines.append(
-            f"   - {meeting.ref} decision {siblings.index(decision.id) + 1}: {decision.text}"
-        )
+        ref = decision.ref if decision.number is not None else "decision"
+        lines.append(f"   - {ref} ({meeting.ref}): {decision.text} (`/mdt ratify {ref}`)")
     return lines
 
 

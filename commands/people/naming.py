@@ -123,6 +123,7 @@ def unique_people(people: list[Person]) -> list[Person]:
 
 
 def require_open(ctx: Context, meeting: Meeting) -> None:
-    """Refuse changes to a meeting that has ended or was cancelled."""
+    """Refuse changes to a meeting that has ended or was cancelled (or whose record is locked)."""
+    ctx.require_unlocked(meeting, "change it")
     if meeting.status in {"ended", "cancelled"}:
         ctx.fail("meeting_closed", meeting=meeting.ref, status=meeting.status)

@@ -25,6 +25,8 @@ CAPTURE_WORDS = {
     "agenda": "agenda",
     "note": "note",
     "notes": "note",
+    "dissent": "dissent",
+    "disagree": "dissent",
 }
 # Two-word heads that mean an action or a decision (`Action point: ...`).
 CAPTURE_PAIRS = {

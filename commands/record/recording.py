@@ -16,6 +16,7 @@ DECISION_EXAMPLE = "/mdt decision M3 Discharge on 11 Feb because adaptations are
 def recordable(ctx: Context, meeting: Meeting, doing: str) -> None:
     """Only the chair or a minute-taker records, and only once the meeting has started."""
     ctx.require_recorder(meeting, doing)
+    ctx.require_unlocked(meeting, doing)
     if meeting.status not in {"running", "ended"}:
         ctx.fail("not_started", meeting=meeting.ref, status=meeting.status)
 
@@ -89,6 +90,7 @@ def note(ctx: Context, args: str) -> None:
     """Add a note to a meeting's minutes."""
     meeting, text = ctx.meeting_or_running(clean_text(args), "/mdt note M3 <text>")
     ctx.require_invitee(meeting, "add notes")
+    ctx.require_unlocked(meeting, "add notes")
     if meeting.status not in {"running", "ended"}:
         ctx.fail("not_started", meeting=meeting.ref, status=meeting.status)
     if not text:

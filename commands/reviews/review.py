@@ -182,6 +182,7 @@ def _close(ctx: Context, meeting: Meeting) -> None:
 
 def _start_action(ctx: Context, meeting: Meeting, body: str) -> None:
     ctx.require_chair(meeting, "turn review items into actions")
+    ctx.require_unlocked(meeting, "add actions to it")
     found = _open_review(ctx, meeting)
     number_text, rest = first_word(body)
     number_text = number_text.rstrip(".:")
