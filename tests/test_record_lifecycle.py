@@ -114,8 +114,8 @@ def test_every_format_carries_marking_version_status_and_date(console: Console) 
 def test_the_draft_goes_to_the_channel_at_the_end(console: Console) -> None:
     printed = console(*BASE)
     posted = next(b for b in blocks(printed) if "Minutes of M1" in b)
-    assert posted.startswith("[#team] OFFICIAL-SENSITIVE\nMinutes of M1 Strategy discussion")
-    assert "DRAFT, version 1. Produced Wed 3 Feb 2027 11:20." in posted
+    assert posted.startswith("[#team] Minutes of M1 Strategy discussion, Wed 3 Feb 2027\n")
+    assert "OFFICIAL-SENSITIVE. DRAFT, version 1. Produced Wed 3 Feb 2027 11:20." in posted
     assert "Corrections to the chair by Wed 10 Feb 2027" in posted
     assert "booked 10:00-11:30" in posted.lower()
     assert "held 10:02-11:20" in posted

@@ -6,6 +6,7 @@ from typing import Any
 
 from commands.context import Context
 from commands.documents.views import meeting_view
+from commands.escalation.disagreements import open_disagreement
 from commands.language.grammar import clean_text, first_word
 from commands.record.outcomes import decision_record
 from commands.registry import command
@@ -69,6 +70,8 @@ def dissent(ctx: Context, args: str) -> None:
     ctx.confirm("decisions:dissent_recorded", **context)
     if meeting.chair_id != ctx.caller.id:
         ctx.dm(meeting.chair, "decisions:dissent_to_chair", **context)
+    if escalate:
+        open_disagreement(ctx, decision, reason)
 
 
 def _related(later: Meeting, earlier: Meeting) -> bool:
