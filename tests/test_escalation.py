@@ -395,3 +395,20 @@ def test_an_email_only_person_brought_in_is_told_by_email(decided: Console) -> N
     with decided.store.transaction(datetime.now(UTC)) as session:
         rows = session.scalars(select(OutboxMessage).where(OutboxMessage.platform == "email"))
         assert {row.status for row in rows} == {"sent"}
+
+
+def test_the_minutes_and_show_d1_carry_the_disagreement_as_it_stood(decided: Console) -> None:
+    decided("/mdt end M1")
+    as_(decided, "tom", "/mdt dissent D1 escalate police were not consulted")
+    opened = decided("/mdt minutes M1 txt")
+    assert "Escalated: E1 by @tom on Wed 26 May 2027; stage 1 (Practitioners); open" in (opened), (
+        opened
+    )
+    decided(":clock 2027-05-27T10:00:00+01:00")
+    as_(decided, "tom", "/mdt escalate E1 the practitioners could not agree")
+    decided("/mdt resolve E1 decision stands: agreed with the line managers")
+    shown = decided("/mdt show D1")
+    assert (
+        "Escalated: E1 by @tom on Wed 26 May 2027; stage 2 (Line managers);"
+        " resolved on Thu 27 May 2027: the decision stands: agreed with the line managers"
+    ) in shown, shown

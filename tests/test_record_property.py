@@ -36,6 +36,9 @@ LATER = [
     ["/mdt addendum M1 The advocate confirmed the person was told"],
     [":as tom", "/mdt iam Saxon Housing as housing officer", ":as priya"],
     ["/mdt review M1 keep meeting in person"],
+    [":as tom", "/mdt escalate D1 the police view was not heard", ":as priya"],
+    [":as tom", "/mdt escalate E1 still no agreement", ":as priya"],
+    ["/mdt resolve E1 decision stands: agreed with the line managers"],
 ]
 
 

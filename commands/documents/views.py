@@ -49,6 +49,20 @@ class DissentView:
 
 
 @dataclass(frozen=True)
+class EscalationView:
+    """A professional disagreement about a decision, as it stood at a moment."""
+
+    ref: str
+    raised_by: PersonView
+    opened_at: datetime
+    stage: int
+    stage_title: str
+    outcome: str | None = None
+    outcome_text: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class RatificationView:
     """A later quorate meeting's answer to a decision made while not quorate."""
 
@@ -74,6 +88,7 @@ class DecisionView:
     late: bool = False
     dissents: list[DissentView] = field(default_factory=list)
     ratification: RatificationView | None = None
+    escalations: list[EscalationView] = field(default_factory=list)
 
     @property
     def label(self) -> str:

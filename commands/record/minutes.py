@@ -23,6 +23,7 @@ from commands.documents.views import (
     meeting_view,
     person_view,
 )
+from commands.escalation.history import escalations_by_decision
 from commands.language.workdays import WorkingCalendar
 from commands.record.history import ActionRecord, action_record, as_agreed
 from commands.record.outcomes import dissent_views, ratification_view
@@ -104,6 +105,9 @@ def window_closes(meeting: Meeting, calendar: WorkingCalendar) -> date | None:
 def _decisions(meeting: Meeting, base: MeetingView, at: datetime) -> list[DecisionView]:
     by_ref = {d.ref: d for d in base.decisions}
     shown: list[DecisionView] = []
+    session = object_session(meeting)
+    assert session is not None
+    escalated = escalations_by_decision(session, [d.id for d in meeting.decisions], at)
     for number, row in enumerate(meeting.decisions, 1):
         frozen = by_ref.get(row.ref) if row.number is not None else None
         if frozen is None and base.decisions and row.number is None:
@@ -117,6 +121,7 @@ def _decisions(meeting: Meeting, base: MeetingView, at: datetime) -> list[Decisi
                 frozen,
                 dissents=dissent_views(row, at),
                 ratification=ratification_view(row, at),
+                escalations=escalated.get(row.id, []),
             )
         )
     return shown

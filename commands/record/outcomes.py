@@ -14,6 +14,7 @@ from commands.documents.views import (
     decision_view,
     person_view,
 )
+from commands.escalation.history import escalations_by_decision
 from storage.models import Decision, Meeting, Person
 
 
@@ -71,4 +72,7 @@ def decision_record(decision: Decision, until: datetime | None = None) -> Decisi
         late=_after_end(decision, decision.created_at),
         dissents=dissent_views(decision, until),
         ratification=ratification_view(decision, until),
+        escalations=escalations_by_decision(_session_of(decision), [decision.id], until).get(
+            decision.id, []
+        ),
     )
