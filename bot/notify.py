@@ -25,8 +25,6 @@ from bot.faults import (
     UnreachableError,
 )
 from bot.render import Renderer
-from bot.slack.notifier import slack_notifier
-from bot.teams.notifier import teams_notifier
 from commands.messages import Message
 
 __all__ = [
@@ -79,6 +77,21 @@ class CollectingNotifier:
 
 
 NotifierFactory = Callable[[Settings], Notifier]
+
+
+def slack_notifier(settings: Settings) -> Notifier:
+    """Slack's notifier, imported when the worker builds it (the console never loads Slack)."""
+    from bot.slack.notifier import slack_notifier as build  # noqa: PLC0415 - start-up time
+
+    return build(settings)
+
+
+def teams_notifier(settings: Settings) -> Notifier:
+    """Teams' notifier, imported when the worker builds it (the console never loads httpx)."""
+    from bot.teams.notifier import teams_notifier as build  # noqa: PLC0415 - start-up time
+
+    return build(settings)
+
 
 FACTORIES: dict[str, NotifierFactory] = {
     "console": lambda _settings: ConsoleNotifier(),

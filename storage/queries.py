@@ -19,8 +19,10 @@ def load_meeting_in_full(session: Session, meeting_id: int) -> Meeting:
             invitations.joinedload(Invitation.deputy_for),
             selectinload(Meeting.agenda),
             selectinload(Meeting.decisions).joinedload(Decision.author),
+            selectinload(Meeting.decisions).selectinload(Decision.dissents),
             selectinload(Meeting.notes).joinedload(Note.author),
             selectinload(Meeting.actions).joinedload(Action.owner),
+            selectinload(Meeting.actions).selectinload(Action.updates),
         )
         .execution_options(populate_existing=True)
     )

@@ -16,7 +16,7 @@ COMMAND_START = re.compile(
     rf"^\s*(?:/mdt\s+)?(?:{'|'.join(map(re.escape, COMMANDS))}):?\s+(?:$|[{{@<]|[MADE]\d)", re.I
 )
 # Text that names a command without running it: a button's command, a usage line, an example.
-SHOWN = frozenset({"usage", "example", "given"})
+SHOWN = frozenset({"usage", "example", "given", "again", "line"})
 HANDLERS = frozenset(spec.handler.__name__ for spec in COMMANDS.values())
 
 
@@ -37,8 +37,7 @@ def _exempt(tree: ast.AST) -> set[int]:
             inside += [k.value for k in node.keywords if k.arg in SHOWN]
             exempt |= {id(n) for part in inside for n in ast.walk(part)}
         if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id.isupper() and t.id.endswith("EXAMPLE")
-            for t in node.targets
+            isinstance(t, ast.Name) and t.id.lower().endswith("example") for t in node.targets
         ):
             exempt |= {id(n) for n in ast.walk(node.value)}
     return exempt

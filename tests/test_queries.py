@@ -107,7 +107,7 @@ def test_reading_a_meeting_costs_the_same_for_2_or_200_actions(
     small = statements_for(console, command.format(n=1))
     large = statements_for(console, command.format(n=2))
     assert len(large) == len(small), "\n\n".join(large)
-    assert len(large) <= 15, "\n\n".join(large)
+    assert len(large) <= 20, "\n\n".join(large)  # the record adds corrections, addenda, escalations
 
 
 def test_show_lists_every_row_of_the_big_meeting(console: Console) -> None:

@@ -25,6 +25,11 @@ NO_PERMISSION_ROW = {
     "escalate": "those involved: tests/test_escalation.py",
     "resolve": "those involved: tests/test_escalation.py",
     "escalations": "each person's own: tests/test_escalation.py",
+    "correct": "invitees propose, the chair answers: tests/test_record_lifecycle.py",
+    "approve": "the chair: tests/test_record_lifecycle.py",
+    "addendum": "the chair, approved minutes only: tests/test_record_lifecycle.py",
+    "dissent": "invitees: tests/test_record_decisions.py",
+    "ratify": "the chair of a later quorate meeting: tests/test_record_decisions.py",
 }
 # Commands whose bad input is checked in their own feature's tests.
 NO_BAD_INPUT_ROW = {

@@ -78,7 +78,8 @@ class MailComposer:
         self, message: Message, to: str, links: Sequence[Link], now: datetime
     ) -> EmailMessage:
         """The email for a message to one address, with its links."""
-        chat = self.chat.render(message)
+        # Minutes have no chat text of their own: email.j2 words them (`links:minutes` names none).
+        chat = "" if message.kind == "minutes" else self.chat.render(message)
         subject = " ".join(self._part(message, "subject", chat).split())[:200]
         body = self._part(message, "body", chat)
         lines = [MARKING, "", body]

@@ -160,7 +160,7 @@ def ics_for(
         f"DTEND;TZID={zone.key}:{end:%Y%m%dT%H%M%S}",
         f"ORGANIZER;{chair}",
         *attendees,
-        *([f"LOCATION:{_escape(meeting.venue)}"] if meeting.venue else []),
+        *([f"LOCATION:{_escape(venue)}"] if (venue := getattr(meeting, "venue", None)) else []),
         f"SUMMARY:{_escape(summary)}",
         f"DESCRIPTION:{_escape(description)}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",

@@ -145,6 +145,7 @@ def decisions_to_ratify(session: Session, meeting: Meeting) -> list[Decision]:
                 or_(*conditions),
                 Decision.to_ratify.is_(True),
                 Decision.ratification.is_(None),
+                may_see(meeting.chair_id),
             )
             .order_by(Decision.id)
         ).all()

@@ -92,8 +92,8 @@ def review(ctx: Context, args: str) -> None:
     if meeting_number(head) is None:
         guess = nearest(head, ["series", "period"]) if head else None
         if guess is not None:
-            line = f"/mdt review {guess} {rest}".strip()
-            ctx.fail("review_did_you_mean", given=head, guess=guess, line=line)
+            line_example = f"/mdt review {guess} {rest}".strip()
+            ctx.fail("review_did_you_mean", given=head, guess=guess, line=line_example)
         ctx.fail("usage", usage=USAGE, example=EXAMPLE)
     meeting = ctx.meeting(head)
     word, body = first_word(rest)
