@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from meeting_templates import toml_files
 
 DEFAULT_PROTOCOL = "default"
 
@@ -78,15 +78,7 @@ def parse_protocol(key: str, data: dict[str, Any]) -> Protocol:
 def protocols() -> dict[str, Protocol]:
     """Every shipped protocol by key; a malformed file raises naming itself."""
     found: dict[str, Protocol] = {}
-    folder = resources.files("meeting_templates") / "protocols"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
-        key = entry.name.removesuffix(".toml")
-        try:
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as bad:
-            raise ProtocolError(f"{entry.name}: {bad}") from None
+    for key, data in toml_files("protocols", ProtocolError):
         found[key] = parse_protocol(key, data)
     if DEFAULT_PROTOCOL not in found:
         raise ProtocolError(f"{DEFAULT_PROTOCOL}.toml: the default protocol is missing")

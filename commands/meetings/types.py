@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from commands.language.dates import DateError, parse_duration
 from commands.language.sectors import SECTORS
+from meeting_templates import toml_files
 
 
 class MeetingTypeError(ValueError):
@@ -53,14 +52,6 @@ def _parse(name: str, data: dict[str, Any]) -> MeetingType:
 def meeting_types() -> dict[str, MeetingType]:
     """Every shipped meeting type by name; a malformed file raises naming itself."""
     found: dict[str, MeetingType] = {}
-    folder = resources.files("meeting_templates") / "types"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
-        name = entry.name.removesuffix(".toml")
-        try:
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as bad:
-            raise MeetingTypeError(f"{entry.name}: {bad}") from None
+    for name, data in toml_files("types", MeetingTypeError):
         found[name] = _parse(name, data)
     return found
