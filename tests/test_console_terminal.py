@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +20,14 @@ LISTED = "`/mdt new <title> on <date> at <time>`"
 PROMPT = "priya@#mdt> "
 
 
-def read_until(fd: int, wanted: str, seen: list[str], times: int = 1) -> str:
-    """Read the terminal until `wanted` has been printed `times` times (or it closes)."""
-    while "".join(seen).count(wanted) < times:
-        ready, _, _ = select.select([fd], [], [], 120)
+def read_until(fd: int, wanted: str, seen: list[str], times: int = 1, after: str = "") -> str:
+    """Read the terminal until `wanted` has been printed `times` times after the last `after`.
+
+    Gives up after 60 seconds, or when the terminal closes, and returns what was printed.
+    """
+    deadline = time.monotonic() + 60
+    while not _printed(seen, wanted, times, after):
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
             break
         try:
@@ -32,6 +38,28 @@ def read_until(fd: int, wanted: str, seen: list[str], times: int = 1) -> str:
             break
         seen.append(chunk.decode(errors="replace"))
     return "".join(seen)
+
+
+def _printed(seen: list[str], wanted: str, times: int, after: str) -> bool:
+    text = "".join(seen)
+    if after:
+        if after not in text:
+            return False
+        text = text[text.rindex(after) + len(after) :]
+    return text.count(wanted) >= times
+
+
+def exit_code(pid: int) -> int | None:
+    """The child's exit code, waiting at most 30 seconds; None (and the child killed) if not."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
@@ -50,12 +78,13 @@ def test_a_terminal_gets_a_welcome_line_editing_history_and_a_clean_ctrl_c(
     seen: list[str] = []
     read_until(fd, PROMPT, seen)
     os.write(fd, b"/mdt lst" + LEFT + LEFT + b"i\r")  # `lst`, back two, `i`: `/mdt list`
-    read_until(fd, PROMPT, seen, times=2)  # keys typed before the prompt would only echo
+    read_until(fd, PROMPT, seen, after=LISTED)  # keys typed before the prompt would only echo
     os.write(fd, UP + b"\r")  # the same line again, from the history
-    read_until(fd, PROMPT, seen, times=3)
+    read_until(fd, LISTED, seen, times=2)
+    read_until(fd, PROMPT, seen, after=LISTED)
     os.write(fd, CTRL_C)
     printed = read_until(fd, "Stopped.", seen)
-    _, status = os.waitpid(pid, 0)
+    code = exit_code(pid)
     os.close(fd)
     assert "[console] MDT assistant console. You are @priya in #mdt" in printed
     assert "the clock says Mon 1 Feb 2027 09:00 (Europe/London)" in printed
@@ -63,7 +92,7 @@ def test_a_terminal_gets_a_welcome_line_editing_history_and_a_clean_ctrl_c(
     assert "^[[" not in printed
     assert "Traceback" not in printed
     assert "[console] Stopped. Everything you did is saved." in printed
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert code == 0
 
 
 def test_tz_with_a_city_suggests_the_zone(console: Console) -> None:
