@@ -17,17 +17,14 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, event
-
 from bot.console import ConsoleSession
 from commands.core import Core
 from storage.db import Store, make_engine, migrate
+from storage.scratch import counting_statements
 from tests.history_seed import seed_history
 
 # Commands whose work does not depend on the history's length (one meeting, a bounded list, a
@@ -50,21 +47,6 @@ COMMANDS = (
     "actions M{last}",
     "agenda M{next}",
 )
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    """Every statement the engine sends while the block runs."""
-    seen: list[str] = []
-
-    def record(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @dataclass
@@ -90,7 +72,7 @@ class History:
         assert isinstance(out, io.StringIO)
         out.seek(0)
         out.truncate()
-        with counting(self.store.engine) as seen:
+        with counting_statements(self.store.engine) as seen:
             began, cpu = time.perf_counter(), time.process_time()
             self.session.line(self.line(command))
             elapsed, used = time.perf_counter() - began, time.process_time() - cpu

@@ -11,26 +11,23 @@ import argparse
 import json
 import os
 import pickle
-import secrets
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.request import Request, urlopen
 
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, text
 
 from commands.messages import Message
-from storage.db import Store, make_engine, migrate
+from storage.db import Store, make_engine
 from storage.models import Action, Meeting, Person, Workspace
+from storage.scratch import fresh_postgres
 
 SERVER = os.environ.get(
     "MDT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -42,25 +39,6 @@ OWNERS = 200
 
 
 # Databases and data ---------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    """A new, migrated database on the server, dropped afterwards."""
-    name = f"mdt_bench_{secrets.token_hex(4)}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _actions(engine: Engine, first: int, count: int, due: date, ids: dict[str, int]) -> int:
@@ -224,13 +202,13 @@ def sweep_seconds(url: str) -> tuple[float, int, str]:
 
 def part_sweep(due: int, large: int) -> dict[str, float]:
     print(f"1. Sweep: {due:,} due reminders among {due:,} rows and among {large:,} rows")
-    with fresh_database() as url:
+    with fresh_postgres(SERVER, "mdt_bench") as url:
         seed(url, due=100)
         sweep_seconds(url)  # warm up: imports, templates and calendars loaded once
-    with fresh_database() as url:
+    with fresh_postgres(SERVER, "mdt_bench") as url:
         seed(url, due=due)
         small, queued_small, plan_small = sweep_seconds(url)
-    with fresh_database() as url:
+    with fresh_postgres(SERVER, "mdt_bench") as url:
         started = time.perf_counter()
         seed(url, due=due, pending=(large - due) // 5, history=(large - due) - (large - due) // 5)
         print(f"   (seeded {large:,} rows in {time.perf_counter() - started:.0f}s)")
@@ -346,7 +324,7 @@ def run_child(*args: str) -> tuple[float, dict[str, Any]]:
 
 def part_startup(count: int) -> dict[str, float]:
     print(f"2. Start-up with {count:,} pending reminders: ours against APScheduler's job store")
-    with fresh_database() as url:
+    with fresh_postgres(SERVER, "mdt_bench") as url:
         seed(url, due=0, pending=count)
         fill_apscheduler(url, count)
         ours_wall, ours = run_child("--child", "ours", url)
@@ -446,7 +424,7 @@ def deliver_with(workers: int, count: int) -> tuple[float, int, int]:
     thread = threading.Thread(target=api.serve_forever, daemon=True)
     thread.start()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with fresh_database() as url:
+    with fresh_postgres(SERVER, "mdt_bench") as url:
         seed(url, due=count)
         processes = [
             subprocess.Popen(

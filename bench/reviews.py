@@ -13,34 +13,16 @@ import argparse
 import io
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import Engine, event
 
 from bot.console import ConsoleSession
 from commands.core import Core
 from commands.reviews.meeting_review import close_due_reviews
 from storage.db import Store
+from storage.scratch import counting_statements
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    """Every statement the engine sends while the block runs."""
-    seen: list[str] = []
-
-    def record(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def play(folder: Path, meetings: int) -> tuple[Store, ConsoleSession]:
@@ -97,12 +79,12 @@ def measure(meetings: int) -> tuple[int, float, int, float]:
     with tempfile.TemporaryDirectory() as folder:
         store, session = play(Path(folder), meetings)
         session.now = START + timedelta(weeks=meetings + 2)
-        with counting(store.engine) as seen:
+        with counting_statements(store.engine) as seen:
             began = time.perf_counter()
             session.line("/mdt review period")
             review_seconds = time.perf_counter() - began
         review_statements = len(seen)
-        with counting(store.engine) as seen:
+        with counting_statements(store.engine) as seen:
             began = time.perf_counter()
             closed = close_due_reviews(store, session.now)
             close_seconds = time.perf_counter() - began

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.console import ConsoleSession, at_name, parse_moment
 from bot.render import Renderer
 from commands.core import Core, CoreSettings
 from storage.db import Store, make_engine, migrate
 from storage.models import Base
+from storage.scratch import fresh_postgres
 
 POSTGRES_URL = os.environ.get(
     "MDT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -46,27 +44,8 @@ def postgres_url() -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail(f"MDT_REQUIRE_POSTGRES is set but PostgreSQL is unreachable: {problem}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({problem})")
-    with fresh_postgres("mdt_test") as url:
+    with fresh_postgres(POSTGRES_URL, "mdt_test") as url:
         yield url
-
-
-@contextmanager
-def fresh_postgres(prefix: str) -> Iterator[str]:
-    """A new, migrated PostgreSQL database of its own, dropped afterwards; its URL."""
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _empty_postgres(store: Store) -> None:

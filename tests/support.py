@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from storage.db import Store
@@ -54,18 +54,3 @@ def reading(console: Console) -> Iterator[Session]:
     """A session on the console's database at the console's clock, for checking records."""
     with console.store.transaction(console.session.now) as session:
         yield session
-
-
-@contextmanager
-def counting_statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine sends while the block runs."""
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Action, Agency, Decision, Invitation, Meeting, Note, Workspace
+from storage.scratch import counting_statements
 from tests.conftest import Console
-from tests.support import counting_statements
 
 SECTORS = ["Adult Social Care", "Health", "Police", "Housing", "Advocacy"]
 

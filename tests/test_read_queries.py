@@ -18,9 +18,9 @@ import pytest
 from commands import catalogue  # noqa: F401 - registers every command
 from commands.registry import COMMANDS
 from storage.db import Store
+from storage.scratch import counting_statements
 from tests.conftest import Console
 from tests.history_seed import seed_history
-from tests.support import counting_statements
 
 SIZES = (5, 50)
 FORMS = [

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from storage.db import Store, make_engine
 from storage.models import OutboxMessage, Reminder
-from tests.conftest import fresh_postgres
+from storage.scratch import fresh_postgres
+from tests.conftest import POSTGRES_URL
 from tests.reminder_seed import seed_due_reminders
 
 pytestmark = pytest.mark.postgres
@@ -30,7 +31,7 @@ NOW = datetime(2027, 3, 24, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def database(postgres_url: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database of this test's own."""
-    with fresh_postgres("mdt_workers") as url:
+    with fresh_postgres(POSTGRES_URL, "mdt_workers") as url:
         yield url
 
 

@@ -35,6 +35,21 @@ def _update(ctx: Context, action: Action, kind: str, **fields: object) -> None:
     )
 
 
+def _announce(
+    ctx: Context, action: Action, template: str, *, tell_owner: bool, **values: Any
+) -> None:
+    """Reschedule the action's reminders, then tell its meeting's channel what changed.
+
+    With `tell_owner`, the owner is also told privately, unless the owner did it.
+    """
+    refresh_reminders(ctx.session, action, ctx.now, calendar=ctx.calendar)
+    ctx.session.flush()
+    view = action_view(action, ctx.today)
+    ctx.post(template, channel=action.meeting.channel, action=view, **values)
+    if tell_owner and action.owner_id != ctx.caller.id:
+        ctx.dm(action.owner, template, action=view, **values)
+
+
 def _owner_or_chair(ctx: Context, action: Action, doing: str) -> None:
     if ctx.caller.id not in {action.owner_id, action.meeting.chair_id}:
         ctx.fail(
@@ -183,16 +198,15 @@ def complete_action(ctx: Context, action: Action, note: str = "") -> None:
     action.completed_at = ctx.now
     action.extension_requested = None
     _update(ctx, action, "done", note=note or None)
-    refresh_reminders(ctx.session, action, ctx.now, calendar=ctx.calendar)
-    ctx.session.flush()
-    view = action_view(action, ctx.today)
-    ctx.post(
+    late = action.due < ctx.today
+    _announce(
+        ctx,
+        action,
         "actions:done",
-        channel=action.meeting.channel,
-        action=view,
+        tell_owner=False,
         note=note,
         by=ctx.caller.display_name,
-        late=action.due < ctx.today,
+        late=late,
     )
 
 
@@ -309,18 +323,7 @@ def _agree(ctx: Context, action: Action, new_due: date, reason: str) -> None:
     action.extension_requested = None
     action.extension_reason = None
     _update(ctx, action, "extension", note=reason, old_due=old_due, new_due=new_due)
-    refresh_reminders(ctx.session, action, ctx.now, calendar=ctx.calendar)
-    ctx.session.flush()
-    view = action_view(action, ctx.today)
-    ctx.post(
-        "actions:extended",
-        channel=action.meeting.channel,
-        action=view,
-        old_due=old_due,
-        reason=reason,
-    )
-    if action.owner_id != ctx.caller.id:
-        ctx.dm(action.owner, "actions:extended", action=view, old_due=old_due, reason=reason)
+    _announce(ctx, action, "actions:extended", tell_owner=True, old_due=old_due, reason=reason)
 
 
 def _agree_asked(ctx: Context, action: Action, *, is_chair: bool) -> None:
@@ -435,15 +438,4 @@ def cancel_action(ctx: Context, ref: str, rest: str) -> None:
     action.status = "cancelled"
     action.extension_requested = None
     _update(ctx, action, "cancelled", note=reason, reason_kind=kind)
-    refresh_reminders(ctx.session, action, ctx.now, calendar=ctx.calendar)
-    ctx.session.flush()
-    view = action_view(action, ctx.today)
-    ctx.post(
-        "actions:cancelled",
-        channel=action.meeting.channel,
-        action=view,
-        reason=reason,
-        reason_kind=kind,
-    )
-    if action.owner_id != ctx.caller.id:
-        ctx.dm(action.owner, "actions:cancelled", action=view, reason=reason, reason_kind=kind)
+    _announce(ctx, action, "actions:cancelled", tell_owner=True, reason=reason, reason_kind=kind)

@@ -9,6 +9,7 @@ from commands.documents.views import meeting_view
 from commands.escalation.disagreements import open_disagreement
 from commands.language.grammar import clean_text, first_word
 from commands.record.outcomes import decision_record
+from commands.record.recording import source
 from commands.registry import command
 from storage.models import Dissent, Meeting
 
@@ -16,12 +17,6 @@ DISSENT_USAGE = "/mdt dissent D4 [escalate] <reason>"
 DISSENT_EXAMPLE = "/mdt dissent D4 the risk to the person at home is higher than recorded"
 RATIFY_USAGE = "/mdt ratify D4 | /mdt ratify D4 no <reason>"
 RATIFY_EXAMPLE = "/mdt ratify D4"
-
-
-def _source(ctx: Context) -> dict[str, str | None]:
-    if ctx.captured and ctx.request.message_id:
-        return {"source_channel": ctx.request.channel, "source_message_id": ctx.request.message_id}
-    return {"source_channel": None, "source_message_id": None}
 
 
 @command(
@@ -53,7 +48,7 @@ def dissent(ctx: Context, args: str) -> None:
             reason=reason,
             escalate=escalate,
             created_at=ctx.now,
-            **_source(ctx),
+            **source(ctx),
         )
     )
     ctx.session.flush()
