@@ -141,3 +141,26 @@ def test_governance_settings_come_from_the_environment() -> None:
         Settings.from_env({"MDT_CASE_PATTERN": "[A-Z"})
     with pytest.raises(SettingsError, match="MDT_RETENTION_CASE_YEARS"):
         Settings.from_env({"MDT_RETENTION_CASE_YEARS": "soon"})
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("lives at BN1 1AA now", "postcode"),
+        ("moved to SW1A 2AA", "postcode"),
+        ("post to GIR 0AA", "postcode"),
+        ("NI AB 12 34 56 C on file", "ni_number"),
+        ("NI ab123456c on file", "ni_number"),
+        ("NI GB123456A on file", None),
+        ("she was born in 1948", "date_of_birth"),
+        ("DOB March 3, 1948", "date_of_birth"),
+        ("meeting on March 3, 2027", None),
+        ("call +44 (0)1273 123456", "phone"),
+        ("call (01273) 123456", "phone"),
+        ("NHS \u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669", "nhs_number"),
+        # Two kinds: the one found first in the text is named.
+        ("Mrs Smith, NHS 943 476 5919", "title_name"),
+    ],
+)
+def test_each_shape_is_found_by_the_one_scan(text: str, kind: str | None) -> None:
+    assert find_pii(text, OWN) == kind
