@@ -11,7 +11,9 @@ from sqlalchemy import select, text
 from bot.cli import main
 from commands.governance.policy import Governance
 from commands.governance.retention import daily_retention, run_retention
-from storage.models import Disposal, LegalHold
+from commands.messages import Message
+from commands.outbox.queue import enqueue
+from storage.models import Action, Disposal, LegalHold, Meeting, OutboxMessage, Workspace
 from tests.conftest import Console
 from tests.support import reading, snapshot
 
@@ -139,3 +141,31 @@ def test_a_hold_is_for_a_chair_of_the_case_or_a_safeguarding_lead(console: Conso
             text("SELECT count(*) FROM audit_entry WHERE entity = 'legal_hold'")
         ).scalar()
         assert audited == 2
+
+
+def test_what_was_sent_about_an_erased_case_loses_its_words(console: Console) -> None:
+    console(*SCENARIO)
+    with reading(console) as session:
+        m1 = session.scalar(select(Meeting).where(Meeting.number == 1))
+        assert m1 is not None
+        workspace = session.get(Workspace, m1.workspace_id)
+        assert workspace is not None
+        action = session.scalar(select(Action).where(Action.meeting_id == m1.id))
+        assert action is not None
+
+        def send(key: str, words: str, action_id: int | None = None) -> None:
+            message = Message("channel", "x", {"text": words}, "UTC", channel="team")
+            enqueue(session, workspace, message, key=key, now=SIX_YEARS_ON, action_id=action_id)
+
+        send("reminder", "tom, your task is due on Friday", action.id)
+        send("decided", f"Decided: {CASE_WORDS}")
+        send("other", "Team lunch moved to Friday")
+    report = run_retention(console.store, Governance(), SIX_YEARS_ON)
+    assert report.erased[0].counts["outbox_message"] == 2
+    with reading(console) as session:
+        sent = {r.key: r.payload for r in session.scalars(select(OutboxMessage))}
+    assert sent["reminder"]["context"] == {"text": "[erased]"}
+    assert sent["decided"]["context"] == {"text": "[erased]"}
+    assert sent["decided"]["meta"]["workspace"] == workspace.external_id
+    assert sent["other"]["context"] == {"text": "Team lunch moved to Friday"}
+    assert CASE_WORDS not in stored_text(console)

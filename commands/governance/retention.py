@@ -9,6 +9,10 @@ Erasing replaces every free text of the records with "[erased]" (a stored docume
 the approved minutes' snapshot goes altogether) and each of their audit rows'
 content with the digest of what was there, so the audit chain still verifies. A case on legal
 hold is not erased. Each erasure is written to the disposal log and to the audit trail.
+
+What was sent about the erased records goes too: an outbox message that points at one of their
+actions or reminders, or whose words hold one of their texts (of at least `QUOTED` characters),
+keeps its shape but every word of its content becomes "[erased]" and its attachments go.
 """
 
 from __future__ import annotations
@@ -31,12 +35,17 @@ from storage.models import (
     Disposal,
     LegalHold,
     Meeting,
+    OutboxMessage,
     RetentionRun,
     Review,
     ReviewItem,
 )
 
 ERASED = "[erased]"
+# A text of an erased record this long, found in a message, makes the message one about it.
+QUOTED = 12
+# What a message's meta keeps when its words go: how it is routed, never what it said.
+ROUTING = frozenset({"workspace", "key"})
 # Tables whose rows are not a meeting's content, though they point at one.
 NOT_CONTENT = frozenset({"audit_entry", "disposal", "outbox_message", "legal_hold"})
 
@@ -243,17 +252,94 @@ def _erase_audit(session: Session, records: dict[str, list[int]], now: datetime)
         )
 
 
-def _erase(session: Session, due: Due, now: datetime) -> None:
+def _free_texts(session: Session, records: dict[str, list[int]]) -> set[str]:
+    """The free texts of these rows long enough to recognise in a message."""
+    texts: set[str] = set()
+    for name, ids in records.items():
+        table = _table(name)
+        columns = [c for c in table.c if isinstance(c.type, Text)]
+        if name == "meeting":
+            columns.append(table.c.title)
+        if columns:
+            for row in session.execute(select(*columns).where(table.c.id.in_(ids))):
+                texts.update(v for v in row if isinstance(v, str) and len(v) >= QUOTED)
+    return texts
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _blank(value: Any) -> Any:
+    """The same shape with every text "[erased]"."""
+    if isinstance(value, str):
+        return ERASED
+    if isinstance(value, dict):
+        if set(value) in ({"$datetime"}, {"$date"}):
+            return value
+        return {k: _blank(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blank(v) for v in value]
+    return value
+
+
+def outbox_about(
+    session: Session, workspace_id: int, records: dict[str, list[int]], texts: set[str]
+) -> list[OutboxMessage]:
+    """The workspace's outbox messages about these records (see the module's note)."""
+    actions, reminders = set(records.get("action", ())), set(records.get("reminder", ()))
+    found = []
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.workspace_id == workspace_id))
+    for row in rows:
+        payload = row.payload or {}
+        if payload.get("erased"):
+            continue
+        words = [*_strings(payload.get("context")), *_strings(payload.get("meta"))]
+        if (
+            row.action_id in actions
+            or row.reminder_id in reminders
+            or any(t in w for w in words for t in texts)
+        ):
+            found.append(row)
+    return found
+
+
+def _erase_outbox(session: Session, rows: list[OutboxMessage]) -> None:
+    for row in rows:
+        payload = dict(row.payload)
+        meta = payload.get("meta") or {}
+        payload["context"] = _blank(payload.get("context") or {})
+        payload["meta"] = {k: v if k in ROUTING else _blank(v) for k, v in meta.items()}
+        payload["attachments"] = []
+        payload["erased"] = True
+        row.payload = payload
+
+
+def _records(session: Session, due: Due) -> dict[str, list[int]]:
     if due.review is not None:
         items = session.scalars(
             select(ReviewItem.id).where(ReviewItem.review_id == due.review.id)
         ).all()
-        records = {"review_item": list(items)} if items else {}
-    else:
-        records = meeting_records(session, (m.id for m in due.meetings))
+        return {"review_item": list(items)} if items else {}
+    return meeting_records(session, (m.id for m in due.meetings))
+
+
+def _erase(session: Session, due: Due, now: datetime) -> None:
+    records = _records(session, due)
+    sent = outbox_about(session, due.workspace_id, records, _free_texts(session, records))
     _erase_rows(session, records)
     _erase_audit(session, records, now)
+    _erase_outbox(session, sent)
     due.counts = {name: len(ids) for name, ids in records.items()}
+    if sent:
+        due.counts["outbox_message"] = len(sent)
     pending = session.info.setdefault(PENDING, [])
     for meeting in due.meetings or ([due.review.meeting] if due.review else []):
         session.add(
@@ -304,13 +390,11 @@ def run_retention(
 
 
 def _counts(session: Session, due: Due) -> dict[str, int]:
-    if due.review is not None:
-        items = session.scalars(
-            select(ReviewItem.id).where(ReviewItem.review_id == due.review.id)
-        ).all()
-        return {"review_item": len(items)} if items else {}
-    records = meeting_records(session, (m.id for m in due.meetings))
-    return {name: len(ids) for name, ids in records.items()}
+    records = _records(session, due)
+    counts = {name: len(ids) for name, ids in records.items()}
+    if sent := outbox_about(session, due.workspace_id, records, _free_texts(session, records)):
+        counts["outbox_message"] = len(sent)
+    return counts
 
 
 def daily_retention(store: Store, governance: Governance, now: datetime) -> RetentionReport | None:
