@@ -222,10 +222,31 @@ def _governance_from_env(env: Mapping[str, str]) -> Governance:
     return Governance(
         case_pattern=pattern,
         own_domains=tuple(d for d in domains if d),
-        case_years=_years(env, "MDT_RETENTION_CASE_YEARS", 6),
-        review_years=_years(env, "MDT_RETENTION_REVIEW_YEARS", 2),
+        case_years=(case_years := _years(env, "MDT_RETENTION_CASE_YEARS", 6)),
+        review_years=(review_years := _years(env, "MDT_RETENTION_REVIEW_YEARS", 2)),
         escalation_protocol=_escalation_protocol(env),
+        workspace_years=_workspace_years(env, case_years, review_years),
     )
+
+
+def _workspace_years(
+    env: Mapping[str, str], case_years: int, review_years: int
+) -> tuple[tuple[str, int, int], ...]:
+    """MDT_RETENTION_WORKSPACES: `T0123:case=8,review=3;T0456:case=7` (the rest as deployed)."""
+    name = "MDT_RETENTION_WORKSPACES"
+    found: list[tuple[str, int, int]] = []
+    for entry in env.get(name, "").split(";"):
+        if not entry.strip():
+            continue
+        workspace, _, rules = entry.partition(":")
+        years = {"case": case_years, "review": review_years}
+        for rule in rules.split(","):
+            key, _, value = rule.partition("=")
+            if not workspace.strip() or key.strip() not in years:
+                raise SettingsError(f"{name}: write each as WORKSPACE:case=YEARS,review=YEARS")
+            years[key.strip()] = _years({name: value}, name, 1)
+        found.append((workspace.strip(), years["case"], years["review"]))
+    return tuple(found)
 
 
 def _escalation_protocol(env: Mapping[str, str]) -> str:

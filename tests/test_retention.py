@@ -169,3 +169,30 @@ def test_what_was_sent_about_an_erased_case_loses_its_words(console: Console) ->
     assert sent["decided"]["meta"]["workspace"] == workspace.external_id
     assert sent["other"]["context"] == {"text": "Team lunch moved to Friday"}
     assert CASE_WORDS not in stored_text(console)
+
+
+def test_a_workspace_may_keep_its_records_longer_than_the_deployment(console: Console) -> None:
+    console(*SCENARIO)
+    with reading(console) as session:
+        workspace = session.scalars(select(Workspace)).one().external_id
+    longer = Governance(workspace_years=((workspace, 8, 2),))
+    assert longer.retention_years(workspace) == (8, 2)
+    assert longer.retention_years("another") == (6, 2)
+    early = run_retention(console.store, longer, SIX_YEARS_ON).erased
+    assert [d.subject for d in early] == ["review of M1"]  # reviews still go after 2 years
+    eight_years_on = datetime(2035, 3, 1, 9, 0, tzinfo=UTC)
+    erased = run_retention(console.store, longer, eight_years_on).erased
+    assert sorted(d.subject for d in erased) == ["case AB-1234", "case CD-5678"]
+
+
+def test_workspace_retention_comes_from_the_environment() -> None:
+    from bot.config import Settings, SettingsError  # noqa: PLC0415 - the bot layer, here only
+
+    env = {"MDT_RETENTION_CASE_YEARS": "7", "MDT_RETENTION_WORKSPACES": "T01:case=8; T02:review=3"}
+    governance = Settings.from_env(env).governance
+    assert governance.retention_years("T01") == (8, 2)
+    assert governance.retention_years("T02") == (7, 3)
+    assert governance.retention_years("T03") == (7, 2)
+    for wrong in ("T01", "T01:case=soon", ":case=8", "T01:keep=8"):
+        with pytest.raises(SettingsError, match="MDT_RETENTION_WORKSPACES"):
+            Settings.from_env({"MDT_RETENTION_WORKSPACES": wrong})

@@ -18,6 +18,15 @@ class Governance:
     case_years: int = 6
     review_years: int = 2
     escalation_protocol: str = "default"
+    # Retention set for particular workspaces (by platform id): (id, case years, review years).
+    workspace_years: tuple[tuple[str, int, int], ...] = ()
+
+    def retention_years(self, workspace: str) -> tuple[int, int]:
+        """The case and review retention years of a workspace (the deployment's by default)."""
+        for external_id, case_years, review_years in self.workspace_years:
+            if external_id == workspace:
+                return case_years, review_years
+        return self.case_years, self.review_years
 
     def case_ref_ok(self, ref: str) -> bool:
         """The reference fits the workspace's pattern (letters compared in upper case)."""

@@ -1,6 +1,6 @@
 """Retention: erase what is due, keep what is held, and log every disposal.
 
-Rules (periods from the workspace's governance settings):
+Rules (periods from the governance settings: the workspace's own, or the deployment's):
 - `case`: a case's records, a period after its last meeting (a meeting without a case reference
   is a case of its own, under the rule `meeting`);
 - `review`: the answers of a closed KEEP / STOP / START review, a period after it closed.
@@ -39,6 +39,7 @@ from storage.models import (
     RetentionRun,
     Review,
     ReviewItem,
+    Workspace,
 )
 
 ERASED = "[erased]"
@@ -120,9 +121,16 @@ def due_records(session: Session, governance: Governance, now: datetime) -> list
     for meeting in meetings:
         groups[(meeting.workspace_id, meeting.case_ref or meeting.ref)].append(meeting)
     holds: dict[int, dict[str, Hold]] = {}
+    workspaces: dict[int, str] = dict(
+        session.execute(select(Workspace.id, Workspace.external_id)).all()
+    )
+
+    def years(workspace_id: int) -> tuple[int, int]:
+        return governance.retention_years(workspaces.get(workspace_id, ""))
+
     for (workspace_id, key), group in groups.items():
         held = holds.setdefault(workspace_id, _holds(session, workspace_id))
-        due = add_years(max(m.ends_at for m in group), governance.case_years)
+        due = add_years(max(m.ends_at for m in group), years(workspace_id)[0])
         waiting = [m for m in group if m.id not in disposed_meetings]
         if due > now or not waiting:
             continue
@@ -142,7 +150,7 @@ def due_records(session: Session, governance: Governance, now: datetime) -> list
     )
     for review in reviews:
         assert review.closed_at is not None
-        due = add_years(review.closed_at, governance.review_years)
+        due = add_years(review.closed_at, years(review.workspace_id)[1])
         if due > now or review.id in disposed_reviews or review.meeting_id in disposed_meetings:
             continue
         if any(review.meeting in d.meetings for d in found if d.hold is None):
