@@ -1,4 +1,4 @@
-"""`mdtbot audit verify|show`, `mdtbot retention`, `mdtbot export`: governance (section 13)."""
+"""`mdtbot audit verify|head|show`, `mdtbot retention`, `mdtbot export`: governance (section 13)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from commands.governance.export import export_case, export_person, to_html, to_j
 from commands.governance.retention import run_retention
 from commands.governance.trail import TrailError, decision_refs, resolve, trail
 from commands.messages import Message
-from storage.chain import verify
+from storage.chain import GENESIS, head_row, verify
 from storage.db import Store
 from storage.models import Workspace
 
@@ -29,7 +29,15 @@ def add_governance_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     audit = sub.add_parser("audit", help="check the audit chain, or list a record's trail")
     verbs = audit.add_subparsers(dest="verb", required=True)
     check = verbs.add_parser("verify", help="say whether the audit chain is whole")
+    check.add_argument(
+        "--head",
+        help="a head recorded earlier with `audit head` (ID:HASH): check it is still there",
+    )
     check.add_argument("--db", help="database URL (default: DATABASE_URL)")
+    head = verbs.add_parser(
+        "head", help="print the chain's newest row and hash, to record elsewhere"
+    )
+    head.add_argument("--db", help="database URL (default: DATABASE_URL)")
     refs = "M3|A17|D4" if decision_refs() else "M3|A17"
     show = verbs.add_parser("show", help=f"who did what, when, to {refs}")
     show.add_argument("ref", help=f"a meeting, action or decision ref ({refs})")
@@ -57,12 +65,40 @@ def _say(text: str, out: TextIO | None = None) -> None:
     print(text, file=out or sys.stdout)
 
 
-def audit_verify(store: Store) -> int:
-    """Exit 0 when the chain is whole, 1 naming the first row that is not."""
+def parse_head(text: str) -> tuple[int, str] | None:
+    """`ID:HASH` as `audit head` prints it, or None."""
+    row_id, _, digest = text.strip().partition(":")
+    digest = digest.lower()
+    if not row_id.isdigit() or len(digest) != len(GENESIS) or set(digest) - set("0123456789abcdef"):
+        return None
+    return int(row_id), digest
+
+
+def audit_head(store: Store) -> int:
+    """Print the newest row's id and hash: record it elsewhere, check it later with --head."""
     with store.engine.connect() as connection:
-        verdict = verify(connection)
+        row_id, digest = head_row(connection)
+    _say(f"{row_id}:{digest}")
+    _say(
+        f"The audit chain's head is row {row_id}. Record the line above outside this database; "
+        f"`mdtbot audit verify --head {row_id}:{digest}` later says whether it is still there.",
+        sys.stderr,
+    )
+    return 0
+
+
+def audit_verify(store: Store, head: str | None = None) -> int:
+    """Exit 0 when the chain is whole (and holds the recorded head), 1 naming the first row that
+    is not, 2 for a malformed head."""
+    anchor = parse_head(head) if head is not None else None
+    if head is not None and anchor is None:
+        _say(f"mdtbot: --head {head!r} is not ID:HASH as `mdtbot audit head` prints it", sys.stderr)
+        return 2
+    with store.engine.connect() as connection:
+        verdict = verify(connection, anchor)
     if verdict.whole:
-        _say(f"The audit chain is whole: {verdict.rows} rows verified.")
+        held = f" It holds the recorded head, row {anchor[0]}." if anchor else ""
+        _say(f"The audit chain is whole: {verdict.rows} rows verified.{held}")
         return 0
     _say(
         f"The audit chain is broken at audit row {verdict.bad_id}: {verdict.reason}. "
@@ -182,7 +218,9 @@ def run_governance(args: argparse.Namespace, settings: Settings, url: str) -> in
         if args.command == "export":
             return export(store, args, now)
         if args.verb == "verify":
-            return audit_verify(store)
+            return audit_verify(store, args.head)
+        if args.verb == "head":
+            return audit_head(store)
         return audit_show(store, args.ref, args.workspace)
     finally:
         store.engine.dispose()

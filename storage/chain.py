@@ -93,6 +93,15 @@ def chain_head(connection: Connection) -> str:
     return head or GENESIS
 
 
+def head_row(connection: Connection) -> tuple[int, str]:
+    """The id and hash of the newest row (0 and the genesis hash for an empty trail): the anchor
+    to record outside the database, so a later check can tell the chain was not cut back."""
+    row = connection.execute(
+        select(_AUDIT.c.id, _AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else (0, GENESIS)
+
+
 def _insert_statement(connection: Connection) -> Any:
     """An insert taking the JSON columns as text, stored exactly as hashed."""
     values: dict[str, Any]
@@ -226,13 +235,27 @@ def check_rows(rows: Iterable[Sequence[Any]]) -> Verdict:
     return Verdict(count)
 
 
-def verify(connection: Connection) -> Verdict:
-    """Recompute the whole chain, streaming the rows in order."""
+def verify(connection: Connection, head: tuple[int, str] | None = None) -> Verdict:
+    """Recompute the whole chain, streaming the rows in order; with a head recorded earlier
+    (`head_row`), also that the row is still there with its hash, so the chain was not cut back
+    to before it nor rebuilt."""
     result = connection.execution_options(stream_results=True, yield_per=5000).execute(scan_query())
     try:
-        return check_rows(result)
+        verdict = check_rows(result)
     finally:
         result.close()
+    if head is None or not verdict.whole or head == (0, GENESIS):
+        return verdict
+    head_id, head_hash = head
+    stored = connection.scalar(select(_AUDIT.c.hash).where(_AUDIT.c.id == head_id))
+    if stored == head_hash:
+        return verdict
+    return Verdict(
+        verdict.rows,
+        head_id,
+        "the recorded head is no longer in the chain"
+        + (" (the row is gone: the trail was cut back)" if stored is None else " (it was rebuilt)"),
+    )
 
 
 def iter_scan(connection: Connection) -> Iterator[Sequence[Any]]:

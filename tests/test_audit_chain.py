@@ -138,6 +138,35 @@ def test_verify_names_the_first_bad_row(
     assert f"broken at audit row {bad}:" in out, out
 
 
+def test_a_recorded_head_shows_the_chain_was_cut_back(
+    console: Console, capsys: pytest.CaptureFixture[str]
+) -> None:
+    console(*SCENARIO[:3])
+    url = url_of(console.store)
+    assert main(["audit", "head", "--db", url]) == 0
+    early = capsys.readouterr().out.strip()
+    console(*SCENARIO[3:])
+    assert main(["audit", "head", "--db", url]) == 0
+    head = capsys.readouterr().out.strip()
+    head_id = int(head.split(":")[0])
+    assert head_id == audit_ids(console.store)[-1]
+    for recorded in (early, head):
+        assert main(["audit", "verify", "--head", recorded, "--db", url]) == 0
+        assert "It holds the recorded head" in capsys.readouterr().out
+    with triggers_dropped(console.store), console.store.engine.begin() as connection:
+        cut = int(early.split(":")[0])  # the tail after the early head goes
+        connection.execute(text("DELETE FROM audit_entry WHERE id > :id"), {"id": cut})
+    status, out = verify(console.store, capsys)
+    assert status == 0  # what is left still chains: only the recorded head tells
+    assert main(["audit", "verify", "--head", early, "--db", url]) == 0
+    capsys.readouterr()
+    assert main(["audit", "verify", "--head", head, "--db", url]) == 1
+    out = capsys.readouterr().out
+    assert f"broken at audit row {head_id}: the recorded head is no longer in the chain" in out
+    assert "cut back" in out
+    assert main(["audit", "verify", "--head", "12:not-a-hash", "--db", url]) == 2
+
+
 @pytest.mark.parametrize(
     "statement",
     ["UPDATE audit_entry SET change = 'tampered'", "DELETE FROM audit_entry"],
