@@ -59,6 +59,7 @@ def seed_due_reminders(store: Store, count: int, due_at: datetime) -> list[str]:
                 description=f"task {i + 1}",
                 due=DUE,
                 status="open",
+                accepted=True,
                 created_by_id=chair.id,
                 created_at=now,
             )

@@ -47,6 +47,8 @@ def test_a_month_of_reminders_chasers_and_escalations(chased: Console) -> None:
     seen = step_days(chased, 31, at={"Thu 08 Apr": [":as tom", "/mdt done A1 sent", ":as priya"]})
     firsts = [block.splitlines()[0] for block in seen]
     assert firsts == [
+        "Wed 17 Mar [DM @priya] @tom has not accepted A1, given to them Mon 15 Mar 2027 (2 working"
+        " days ago): send the care plan to the GP, due Wed 24 Mar 2027 (M1 Case review).",
         "Mon 22 Mar [DM @tom] Reminder: A1 is due Wed 24 Mar 2027: send the care plan to the GP"
         " (measure: GP confirms receipt). From M1 Case review.",
         "Wed 24 Mar [DM @tom] A1 is due today, Wed 24 Mar 2027: send the care plan to the GP"
@@ -72,9 +74,9 @@ def test_a_month_of_reminders_chasers_and_escalations(chased: Console) -> None:
         "Wed 07 Apr [#team] Overdue: A1 (M1) with @tom, due Wed 24 Mar 2027: send the care plan"
         " to the GP. Chased 4 times; the chair has been told.",
     ]
-    assert "The chair, @priya, has been told." not in seen[2]
-    assert "The chair, @priya, has been told." in seen[3]
-    assert "Accept it: `/mdt accept A1`. Done: `/mdt done A1`." in seen[0]
+    assert "The chair, @priya, has been told." not in seen[3]
+    assert "The chair, @priya, has been told." in seen[4]
+    assert "Accept it: `/mdt accept A1`. Done: `/mdt done A1`." in seen[1]
 
     with chased.store.transaction(chased.session.now) as session:
         rows = session.scalars(select(Reminder).order_by(Reminder.due_at)).all()
@@ -91,7 +93,7 @@ def test_a_month_of_reminders_chasers_and_escalations(chased: Console) -> None:
         outbox = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         assert len(outbox) == len(seen)
         assert all(o.status == "sent" and o.platform_message_id for o in outbox)
-        owner_dm = decode_message(outbox[0].payload)
+        owner_dm = decode_message(outbox[1].payload)
         assert [b.label for b in owner_dm.buttons] == [
             "Accept",
             "Done",
@@ -125,7 +127,7 @@ def test_nothing_at_night_for_an_owner_in_new_york(chased: Console) -> None:
 
 
 def test_a_backlog_arrives_once_with_the_current_state(chased: Console) -> None:
-    chased(":as tom", "/mdt progress A1 letter drafted", ":as priya")
+    chased(":as tom", "/mdt accept A1", "/mdt progress A1 letter drafted", ":as priya")
     printed = chased(":clock 2027-04-01T12:00:00+00:00")
     found = blocks(printed)
     assert [b.split("] ")[0] + "]" for b in found] == ["[DM @tom]", "[DM @priya]", "[#team]"]
@@ -144,6 +146,7 @@ def test_a_backlog_arrives_once_with_the_current_state(chased: Console) -> None:
 
 
 def test_an_evening_backlog_waits_for_the_next_working_morning(chased: Console) -> None:
+    chased(":as tom", "/mdt accept A1", ":as priya")
     assert blocks(chased(":clock 2027-03-26T18:00:00+00:00")) == []
     assert blocks(chased(":clock 2027-03-29T10:00:00+00:00")) == []
     printed = chased(":clock 2027-03-30T08:00:00+00:00")
@@ -179,6 +182,7 @@ def test_extension_moves_the_reminders_and_done_stops_them(chased: Console) -> N
 def test_reassignment_sends_the_rest_to_the_new_owner(chased: Console) -> None:
     printed = chased("/mdt reassign A1 to @sam")
     assert "[DM @sam] You have a new action A1" in printed
+    chased(":as sam", "/mdt accept A1", ":as priya")
     printed = chased(":clock 2027-03-24T09:00:00+00:00")
     found = blocks(printed)
     assert [b.split("] ")[0] + "]" for b in found] == ["[DM @sam]"]
@@ -212,6 +216,7 @@ def test_outstanding_actions_go_to_the_chair_the_working_morning_before(chased: 
 def test_the_worker_prints_console_messages_in_block_form(
     chased: Console, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    chased(":as tom", "/mdt accept A1", ":as priya")
     worker = Worker(chased.store, {"console": ConsoleNotifier()}, name="w1")
     outcome = worker.run_once(datetime(2027, 3, 22, 9, 30, tzinfo=UTC))
     printed = capsys.readouterr().out

@@ -28,6 +28,7 @@ from commands.reminders.rows import (
     working_calendar,
     zone_of,
 )
+from commands.reminders.unaccepted import tell_chairs
 from storage.db import Store
 from storage.models import Action, Meeting, OutboxMessage, Person, Reminder, Workspace
 from storage.reminder_queries import claim_due_reminders, held_reminders, newest_due_of, rows_of
@@ -46,6 +47,7 @@ class SweepReport:
     deferred: int = 0
     cancelled: int = 0
     briefings: int = 0
+    unaccepted: int = 0
     errors: int = 0
     keys: list[str] = field(default_factory=list)
 
@@ -56,6 +58,7 @@ class SweepReport:
         self.deferred += other.deferred
         self.cancelled += other.cancelled
         self.briefings += other.briefings
+        self.unaccepted += other.unaccepted
         self.errors += other.errors
         self.keys += other.keys
 
@@ -88,6 +91,7 @@ class ReminderSweep:
                 break
             self._settle_batch(ids, now, report)
         self._briefings(now, report)
+        report.unaccepted += tell_chairs(self.store, now, self._policy)[0]
         return report
 
     # Reminders ------------------------------------------------------------------------------
