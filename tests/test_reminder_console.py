@@ -222,3 +222,23 @@ def test_the_worker_prints_console_messages_in_block_form(
     printed = capsys.readouterr().out
     assert printed.startswith("[DM @tom] Reminder: A1 is due Wed 24 Mar 2027")
     assert len(outcome.delivered) == 1
+
+
+def test_a_due_date_on_a_bank_holiday_is_reminded_the_working_day_before(console: Console) -> None:
+    console.session.sweep = console_sweep(console.store)
+    console(
+        ":clock 2026-12-21T09:00:00+00:00",
+        "/mdt new Case review case CR-1 on 21/12/2026 at 10:00 with @tom",
+        "/mdt start M1",
+        "/mdt action M1 @tom send the care plan to the GP by 25/12/2026 measure GP confirms",
+        ":as tom",
+        "/mdt accept A1",
+        ":as priya",
+    )
+    # One jump to Thu 24 Dec: Wednesday's reminder is passed over for the newer one, today's.
+    found = [b.splitlines()[0] for b in blocks(console(":clock 2026-12-24T10:00:00+00:00"))]
+    assert found == [
+        "[DM @tom] A1 is due Fri 25 Dec 2026 (Christmas Day, a bank holiday), so today is the last"
+        " working day to do it: send the care plan to the GP (measure: GP confirms). From M1"
+        " Case review."
+    ]

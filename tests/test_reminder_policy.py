@@ -71,11 +71,11 @@ def table(planned: list) -> list[tuple[str, str, bool]]:
             utc("2026-12-14T10:00"),
             [
                 ("before", "Wed 2026-12-23 09:00Z", False),
-                ("due", "Tue 2026-12-29 09:00Z", False),
+                ("due", "Thu 2026-12-24 09:00Z", False),
                 ("chaser1", "Wed 2026-12-30 09:00Z", False),
                 ("chaser2", "Mon 2027-01-04 09:00Z", True),
             ],
-            id="due-on-christmas-day-deferred-past-boxing-day",
+            id="due-on-christmas-day-reminded-on-christmas-eve",
         ),
         pytest.param(
             date(2027, 3, 30),

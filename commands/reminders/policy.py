@@ -168,7 +168,9 @@ def plan(
         day = calendar.add_working_days(due, -policy.before_days)
         found.append(Planned("before", 0, morning(day, zone, calendar, policy)))
     if policy.on_due_date:
-        found.append(Planned("due", 0, morning(due, zone, calendar, policy)))
+        # A due date on a weekend or bank holiday: the working day before it.
+        day = due if calendar.is_working_day(due) else calendar.add_working_days(due, -1)
+        found.append(Planned("due", 0, morning(day, zone, calendar, policy)))
     found = [p for p in found if p.at > told_at and _local(p.at, zone).date() > told_day]
     later = 0
     for chaser in _chasers(due, zone, calendar, policy):
