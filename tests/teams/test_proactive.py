@@ -36,6 +36,7 @@ def _meeting_with_an_action_for_tom(teams: Teams) -> None:
         "measure photo of fitted rails shared",
         entities=[tom_entity],
     )
+    teams.command(TOM, "accept A1")  # an owner who accepted: no notice to the chair
     teams.fake.take()
 
 
