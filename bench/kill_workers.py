@@ -41,31 +41,16 @@ def one_run(url: str, workers: int, reminders: int, files: Path) -> tuple[int, i
 
 def main(argv: list[str]) -> int:
     """Run the scenario and print the totals."""
-    from sqlalchemy import create_engine, text  # noqa: PLC0415
-    from sqlalchemy.engine import make_url  # noqa: PLC0415
-
-    from storage.db import make_engine, migrate  # noqa: PLC0415
+    from storage.scratch import fresh_postgres  # noqa: PLC0415
     from tests.conftest import POSTGRES_URL  # noqa: PLC0415
 
     runs = int(argv[0]) if argv else 20
     workers = int(argv[1]) if len(argv) > 1 else 3
     reminders = int(argv[2]) if len(argv) > 2 else 60
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     lost_total = duplicates_total = 0
     for run in range(runs):
-        name = f"mdt_kill_{run}_{int(time.time())}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        engine = make_engine(url)
-        migrate(engine)
-        engine.dispose()
-        try:
-            with TemporaryDirectory() as files:
-                lost, duplicates = one_run(url, workers, reminders, Path(files))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with fresh_postgres(POSTGRES_URL, f"mdt_kill_{run}") as url, TemporaryDirectory() as files:
+            lost, duplicates = one_run(url, workers, reminders, Path(files))
         lost_total += lost
         duplicates_total += duplicates
         print(f"run {run + 1}: {lost} lost, {duplicates} duplicates", flush=True)
@@ -73,7 +58,6 @@ def main(argv: list[str]) -> int:
         f"{runs} kill -9 runs of {workers} workers ({reminders} reminders each): "
         f"{lost_total} lost, {duplicates_total} duplicates"
     )
-    admin.dispose()
     return 0
 
 
