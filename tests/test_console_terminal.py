@@ -20,12 +20,14 @@ LISTED = "`/mdt new <title> on <date> at <time>`"
 PROMPT = "priya@#mdt> "
 
 
-def read_until(fd: int, wanted: str, seen: list[str], times: int = 1, after: str = "") -> str:
+def read_until(
+    fd: int, wanted: str, seen: list[str], times: int = 1, after: str = "", within: float = 60
+) -> str:
     """Read the terminal until `wanted` has been printed `times` times after the last `after`.
 
-    Gives up after 60 seconds, or when the terminal closes, and returns what was printed.
+    Gives up after `within` seconds, or when the terminal closes, and returns what was printed.
     """
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + within
     while not _printed(seen, wanted, times, after):
         ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
@@ -62,6 +64,22 @@ def exit_code(pid: int) -> int | None:
     return None
 
 
+def press_ctrl_c(fd: int, seen: list[str]) -> str:
+    """Press Ctrl-C until the console says it stopped, for at most 60 seconds.
+
+    A press that lands while readline is still setting up the prompt is only seen by Python at
+    the next key, as in any Python program; a person presses again, and so does this.
+    """
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "Stopped." not in "".join(seen):
+        try:
+            os.write(fd, CTRL_C)
+        except OSError:  # the console has gone: what it printed says how
+            break
+        read_until(fd, "Stopped.", seen, within=2)
+    return "".join(seen)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
 def test_a_terminal_gets_a_welcome_line_editing_history_and_a_clean_ctrl_c(
     tmp_path: Path,
@@ -82,8 +100,7 @@ def test_a_terminal_gets_a_welcome_line_editing_history_and_a_clean_ctrl_c(
     os.write(fd, UP + b"\r")  # the same line again, from the history
     read_until(fd, LISTED, seen, times=2)
     read_until(fd, PROMPT, seen, after=LISTED)
-    os.write(fd, CTRL_C)
-    printed = read_until(fd, "Stopped.", seen)
+    printed = press_ctrl_c(fd, seen)
     code = exit_code(pid)
     os.close(fd)
     assert "[console] MDT assistant console. You are @priya in #mdt" in printed
