@@ -177,19 +177,20 @@ def test_evidence_words_make_an_action_measurable(console: Console) -> None:
     [
         pytest.param(
             "3/5/2027",
-            "T: Mon 3 May 2027 is not a working day (May Day); "
-            "the next working day is Tue 4 May 2027.",
+            "T: Mon 3 May 2027 is not a working day (May Day): the due-date reminder goes on"
+            " Fri 30 Apr 2027, the working day before; the next working day is Tue 4 May 2027.",
             id="bank-holiday",
         ),
         pytest.param(
             "29/3/2027",
-            "T: Mon 29 Mar 2027 is not a working day (Easter Monday); "
-            "the next working day is Tue 30 Mar 2027.",
+            "T: Mon 29 Mar 2027 is not a working day (Easter Monday): the due-date reminder goes"
+            " on Thu 25 Mar 2027, the working day before; the next working day is Tue 30 Mar 2027.",
             id="easter-monday",
         ),
         pytest.param(
             "6/2/2027",
-            "T: Sat 6 Feb 2027 is not a working day; the next working day is Mon 8 Feb 2027.",
+            "T: Sat 6 Feb 2027 is not a working day: the due-date reminder goes on Fri 5 Feb 2027,"
+            " the working day before; the next working day is Mon 8 Feb 2027.",
             id="saturday",
         ),
         pytest.param("today", "T: due today: give a date in the future.", id="due-today"),
@@ -224,3 +225,11 @@ def test_an_action_without_owner_or_due_date_is_refused_with_an_example(console:
     assert "An action needs a due date: add `by <date>`." in printed
     with reading(console) as session:
         assert session.scalars(select(Action)).all() == []
+
+
+def test_a_day_off_due_tomorrow_names_no_reminder_day_already_past(console: Console) -> None:
+    console(":clock 2027-02-05T09:00:00+00:00", *SETUP)
+    printed = console("action: @tom send the care plan to the GP by 6/2/2027 measure copy on file")
+    assert "T: Sat 6 Feb 2027 is not a working day; the next working day is Mon 8 Feb 2027." in (
+        printed
+    )

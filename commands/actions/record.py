@@ -17,7 +17,8 @@ from commands.language.smart import check
 from commands.people.naming import DATE_STARTERS, action_buttons, looks_like_mention
 from commands.record.recording import recordable, source
 from commands.registry import command
-from commands.reminders.rows import refresh_reminders
+from commands.reminders.policy import due_reminder_day
+from commands.reminders.rows import policy_for, refresh_reminders
 from storage.models import Action, Meeting, Person
 from storage.numbering import next_number
 
@@ -147,9 +148,11 @@ def _announce(ctx: Context, meeting: Meeting, owner: Person, record: Action) -> 
     view = action_view(record, ctx.today)
     holiday = None
     next_working = None
+    reminded_on = None
     if not ctx.calendar.is_working_day(record.due):
         holiday = ctx.calendar.holiday_name(record.due)
         next_working = ctx.calendar.next_working_day(record.due)
+        reminded_on = _due_reminder_day(ctx, record.due)
     ctx.post(
         "record:action",
         channel=meeting.channel,
@@ -157,6 +160,7 @@ def _announce(ctx: Context, meeting: Meeting, owner: Person, record: Action) -> 
         meeting=meeting_view(meeting, ctx.today),
         holiday=holiday,
         next_working=next_working,
+        reminded_on=reminded_on,
         due_today=record.due == ctx.today,
     )
     ctx.dm(
@@ -168,6 +172,14 @@ def _announce(ctx: Context, meeting: Meeting, owner: Person, record: Action) -> 
         meeting=meeting_view(meeting, ctx.today),
         by=ctx.caller.display_name,
     )
+
+
+def _due_reminder_day(ctx: Context, due: date) -> date | None:
+    """When the due-date reminder of an action due on a day off goes, if one still will."""
+    if not policy_for(ctx.session, ctx.workspace.id).on_due_date:
+        return None
+    day = due_reminder_day(due, ctx.calendar)
+    return day if day > ctx.today else None
 
 
 def _other_owners(owner_token: str, rest: str) -> list[str]:

@@ -131,6 +131,12 @@ def next_delivery(
     return morning(calendar.next_working_day(local.date()), zone, calendar, policy)
 
 
+def due_reminder_day(due: date, calendar: WorkingCalendar) -> date:
+    """The day of the due-date reminder: the due date, or the working day before it when the
+    due date is on a weekend or bank holiday."""
+    return due if calendar.is_working_day(due) else calendar.add_working_days(due, -1)
+
+
 def _chasers(
     due: date, zone: ZoneInfo, calendar: WorkingCalendar, policy: ReminderPolicy
 ) -> Iterator[Planned]:
@@ -168,8 +174,7 @@ def plan(
         day = calendar.add_working_days(due, -policy.before_days)
         found.append(Planned("before", 0, morning(day, zone, calendar, policy)))
     if policy.on_due_date:
-        # A due date on a weekend or bank holiday: the working day before it.
-        day = due if calendar.is_working_day(due) else calendar.add_working_days(due, -1)
+        day = due_reminder_day(due, calendar)
         found.append(Planned("due", 0, morning(day, zone, calendar, policy)))
     found = [p for p in found if p.at > told_at and _local(p.at, zone).date() > told_day]
     later = 0
