@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
@@ -37,17 +38,24 @@ INVITED = ALL - {"stranger"}
 CHAIR = frozenset({"chair"})
 RECORDERS = frozenset({"chair", "minute-taker"})
 OWNER_OR_CHAIR = frozenset({"owner", "chair"})
+ENDED = (":in ward", "/mdt end M2", ":in team")
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One command, who may run it, and what a refusal must name."""
+    """One command, who may run it, and what a refusal must name.
+
+    `before` runs as the chair after the setup (to end a meeting, say); `refusals` gives a role
+    its own refusal where it differs from `refusal`.
+    """
 
     line: str
     allowed: frozenset[str]
     refusal: str
     changes: bool = True
     success: str = ""
+    before: tuple[str, ...] = ()
+    refusals: Mapping[str, str] = field(default_factory=dict)
 
 
 RULES = {
@@ -199,6 +207,47 @@ RULES = {
         "Only a chair of a meeting of case AB-1234 (@priya) or a safeguarding lead can put",
         success="Case AB-1234 is on legal hold",
     ),
+    "release": Rule(
+        "/mdt release case AB-1234",
+        CHAIR,
+        "Only a chair of a meeting of case AB-1234 (@priya) or a safeguarding lead can release",
+        success="The legal hold on case AB-1234 (placed by @priya) is released",
+        before=("/mdt hold case AB-1234 a complaint is being investigated",),
+    ),
+    "apologies": Rule(
+        "/mdt apologies M1 on leave",
+        INVITED - CHAIR,
+        "Only people invited to M1 can send apologies. Ask the chair, @priya",
+        success="apologies",
+        refusals={"chair": "You chair M1, so you cannot send apologies."},
+    ),
+    "correct": Rule(
+        "/mdt correct M2 D1 should say the GP prescribes insulin",
+        INVITED,
+        "Only people invited to M2 can correct its minutes. Ask the chair, @priya",
+        success="Correction 1 to the minutes of M2 sent to the chair",
+        before=ENDED,
+    ),
+    "approve": Rule(
+        "/mdt approve M2",
+        CHAIR,
+        "Only the chair of M2 (@priya) can approve its minutes.",
+        success="are approved by @priya as version 2 and locked",
+        before=ENDED,
+    ),
+    "addendum": Rule(
+        "/mdt addendum M2 The GP confirmed receipt",
+        CHAIR,
+        "Only the chair of M2 (@priya) can add an addendum.",
+        success="Addendum",
+        before=(*ENDED, "/mdt approve M2"),
+    ),
+    "dissent": Rule(
+        "/mdt dissent D1 the GP was not asked",
+        INVITED,
+        "Only people invited to M2 can disagree with D1. Ask the chair, @priya",
+        success="Dissent recorded under D1 (M2)",
+    ),
 }
 MATRIX = [
     pytest.param(op, role, id=f"{op}-{role}-{'may' if role in rule.allowed else 'may-not'}")
@@ -217,7 +266,7 @@ def test_permission_matrix(console: Console, op: str, role: str) -> None:
     rule = RULES[op]
     user = ROLES[role]
     scenario(console)
-    console(f":as {user}")
+    console(*rule.before, f":as {user}")
     if op in {"end", "decision", "action", "note"}:
         console(":in ward")
     before = snapshot(console.store)
@@ -231,7 +280,8 @@ def test_permission_matrix(console: Console, op: str, role: str) -> None:
             assert snapshot(console.store) != before
     else:
         assert len(found) == 1, printed
-        assert found[0].startswith(f"[only @{user}] {rule.refusal}"), found[0]
+        refusal = rule.refusals.get(role, rule.refusal)
+        assert found[0].startswith(f"[only @{user}] {refusal}"), found[0]
         assert snapshot(console.store) == before
 
 
