@@ -21,6 +21,7 @@ from commands.language.workdays import nation_code
 DEFAULT_DATABASE_URL = "sqlite:///mdt.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+DEFAULT_QUEUE_CAPACITY = 100
 SLACK_TOKEN_PREFIXES = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
 DEFAULT_TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
 DEFAULT_TEAMS_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -58,6 +59,7 @@ class Settings:
     governance: Governance = field(default_factory=Governance)
     invite_domain: str = "localhost"
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    queue_capacity: int = DEFAULT_QUEUE_CAPACITY
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "mdt@localhost"
     mail_organizer: str | None = None  # MDT_MAIL_FROM's address when set: the emailed ORGANIZER
@@ -145,6 +147,7 @@ class Settings:
             governance=_governance_from_env(env),
             invite_domain=invite_domain(env),
             max_request_bytes=_max_request_bytes(env),
+            queue_capacity=_queue_capacity(env),
             **_email_from_env(env, slack["port"]),
         )
 
@@ -156,6 +159,15 @@ def _max_request_bytes(env: Mapping[str, str]) -> int:
         raise SettingsError(
             f"MDT_MAX_REQUEST_BYTES={text!r} is not a number of bytes from 1024 to 100000000"
         )
+    return int(text)
+
+
+def _queue_capacity(env: Mapping[str, str]) -> int:
+    """MDT_QUEUE_CAPACITY: how much Slack work may wait or run at once before the server says
+    it is busy (100 by default)."""
+    text = env.get("MDT_QUEUE_CAPACITY", str(DEFAULT_QUEUE_CAPACITY)).strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise SettingsError(f"MDT_QUEUE_CAPACITY={text!r} is not a number from 1 to 100000")
     return int(text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import threading
@@ -15,7 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import DEFAULT_QUEUE_CAPACITY, Settings
 from bot.slack import listeners
 from bot.slack.dedupe import first_time
 from bot.slack.delivery import PLATFORM, Delivery, Sent, Target
@@ -52,6 +53,7 @@ class SlackBot:
         clock: Clock,
         *,
         workers: int = 8,
+        capacity: int = DEFAULT_QUEUE_CAPACITY,
         cache: TTLCache | None = None,
     ) -> None:
         self.app = app
@@ -62,6 +64,7 @@ class SlackBot:
         self.cache = cache or TTLCache()
         self.registered = Registered()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mdt-slack")
+        self.capacity = capacity
         self._outstanding = 0
         self._idle = threading.Condition()
         self._delivery = threading.local()
@@ -70,15 +73,27 @@ class SlackBot:
 
     # Work after the ack --------------------------------------------------------------------
 
-    def later(self, work: Callable[..., object], *args: Any) -> None:
+    def later(self, work: Callable[..., object], *args: Any, may_refuse: bool = True) -> None:
         """Run work on a worker thread after the ack has gone back to Slack.
 
         Work started while handling a delivery runs only for the first delivery of its id (an
         event id or trigger id), checked on the worker thread so the ack never waits for it.
-        During `dispatch` the work is held until the HTTP response has been sent.
+        During `dispatch` the work is held until the HTTP response has been sent. When
+        `capacity` pieces of work are already waiting or running, new work from a delivery is
+        not started (nothing is saved) and `dispatch` tells the person the bot is busy; work
+        that only reports what is already saved passes `may_refuse=False`.
         """
         key = getattr(self._delivery, "key", None)
         self._delivery.key = None
+        held = getattr(self._delivery, "held", None)
+        with self._idle:
+            full = may_refuse and held is not None and self._outstanding >= self.capacity
+            if not full:
+                self._outstanding += 1
+        if full:
+            log.warning("busy: %d pieces of work in hand; one refused", self.capacity)
+            self._delivery.busy = args
+            return
 
         def run() -> None:
             try:
@@ -95,49 +110,69 @@ class SlackBot:
                 reference = secrets.token_hex(4).upper()
                 log.exception("slack work failed, reference %s", reference)
             finally:
-                with self._idle:
-                    self._outstanding -= 1
-                    self._idle.notify_all()
+                self.done()
 
-        with self._idle:
-            self._outstanding += 1
-        held = getattr(self._delivery, "held", None)
         if held is not None:
             held.append(run)
         else:
             self._executor.submit(run)
 
+    def done(self) -> None:
+        """One piece of work (or a busy notice) has finished."""
+        with self._idle:
+            self._outstanding -= 1
+            self._idle.notify_all()
+
     def tell_database_down(self, args: tuple[Any, ...]) -> None:
-        """Tell the person whose work could not reach the database, without the database.
+        """Tell the person whose work could not reach the database, without the database."""
+        if self.tell(args, "errors:database_down"):
+            log.warning("database unreachable; a Slack user told nothing was saved")
+        else:
+            log.warning("database unreachable; work for nobody in particular dropped")
+
+    def tell(self, args: tuple[Any, ...], template: str) -> bool:
+        """Say a private notice to the person some work was for, without the database.
 
         The work's arguments name them: its Target, and the channel (the string after the
-        target) or the event (a dict with its channel and thread) it came from.
+        target) or the event (a dict with its channel and thread) it came from. False when
+        they name nobody.
         """
         target = next((a for a in args if isinstance(a, Target)), None)
         if target is None:
-            log.warning("database unreachable; work for nobody in particular dropped")
-            return
+            return False
         after = args[args.index(target) + 1 :]
         event = next((a for a in after if isinstance(a, dict)), {})
         channel = event.get("channel") or next((a for a in after if isinstance(a, str)), None)
         notice = Message(
             audience="private",
-            template="errors:database_down",
+            template=template,
             context={},
             zone=self.core.settings.timezone,
             channel=str(channel) if channel else None,
             recipient=Recipient(target.user_id, ""),
             thread_id=str(event["thread_ts"]) if event.get("thread_ts") else None,
         )
-        log.warning("database unreachable; a Slack user told nothing was saved")
         try:
             self.delivery.send_all([notice], target)
         except Exception as error:  # Slack itself may be failing too
-            log.warning("could not tell the user the database is down: %s", type(error).__name__)
+            log.warning("could not tell the user %s: %s", template, type(error).__name__)
+        return True
+
+    def busy_text(self) -> str:
+        """The words that say the bot is too busy to take this now."""
+        message = Message(
+            audience="private", template="errors:busy", context={}, zone=self.core.settings.timezone
+        )
+        return self.delivery.renderer.render(message)
 
     def dispatch(self, request: BoltRequest) -> tuple[BoltResponse, list[Callable[[], None]]]:
-        """Dispatch a request to Bolt, returning its ack and the work to start once it is sent."""
+        """Dispatch a request to Bolt, returning its ack and the work to start once it is sent.
+
+        When the work was refused for want of room, a slash command's ack says so (Slack
+        shows it to the person only); for anything else the notice is sent once the ack is.
+        """
         self._delivery.held = []
+        self._delivery.busy = None
         try:
             response = self.app.dispatch(request)
         except BaseException:
@@ -145,12 +180,28 @@ class SlackBot:
             raise
         finally:
             held, self._delivery.held = self._delivery.held, None
+            busy, self._delivery.busy = self._delivery.busy, None
+        if busy is not None:
+            if isinstance(request.body.get("command"), str):
+                reply = {"response_type": "ephemeral", "text": self.busy_text()}
+                response = BoltResponse(
+                    status=200,
+                    body=json.dumps(reply),
+                    headers={"content-type": "application/json;charset=utf-8"},
+                )
+            else:
+                with self._idle:
+                    self._outstanding += 1  # so `drain` waits for the notice too
+                held.append(Notice(self, busy))
         return response, held
 
     def start(self, held: list[Callable[[], None]]) -> None:
-        """Start work held back by `dispatch`."""
+        """Start work held back by `dispatch`; a busy notice is sent here and now."""
         for run in held:
-            self._executor.submit(run)
+            if isinstance(run, Notice):
+                run()
+            else:
+                self._executor.submit(run)
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until all work started so far (and any it started) has finished."""
@@ -304,10 +355,32 @@ class SlackBot:
         )
 
 
+@dataclass(frozen=True)
+class Notice:
+    """The busy notice for refused work, sent off the worker threads (they are full)."""
+
+    bot: SlackBot
+    args: tuple[Any, ...]
+
+    def __call__(self) -> None:
+        try:
+            if not self.bot.tell(self.args, "errors:busy"):
+                log.warning("busy: work for nobody in particular refused")
+        finally:
+            self.bot.done()
+
+
 def build_slack_bot(
     settings: Settings, store: Store, core: Core, clock: Clock, *, workers: int = 8
 ) -> SlackBot:
     """The Bolt app for these settings with every listener registered."""
-    bot = SlackBot(build_bolt_app(settings, store), core, store, clock, workers=workers)
+    bot = SlackBot(
+        build_bolt_app(settings, store),
+        core,
+        store,
+        clock,
+        workers=workers,
+        capacity=settings.queue_capacity,
+    )
     listeners.register(bot)
     return bot

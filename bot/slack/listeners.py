@@ -147,7 +147,7 @@ def submitted(
     refusal = is_error(messages)
     if refusal is not None:
         return {error_field(refusal.template): _inline(bot, refusal)}
-    return lambda: bot.later(bot.send, messages, target)
+    return lambda: bot.later(bot.send, messages, target, may_refuse=False)
 
 
 def finish(ack: Ack, outcome: dict[str, str] | Callable[[], None]) -> None:
