@@ -238,6 +238,9 @@ class Dissent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source_channel: Mapped[str | None] = mapped_column(String(100))
     source_message_id: Mapped[str | None] = mapped_column(String(100))
+    # The agency the person spoke for when they disagreed, kept if they later move agency.
+    agency: Mapped[str | None] = mapped_column(String(200))
+    sector: Mapped[str | None] = mapped_column(String(32))
 
     person: Mapped[Person] = relationship(lazy="joined")
 

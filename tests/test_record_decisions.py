@@ -49,6 +49,9 @@ def test_dissent_shows_under_its_decision_and_the_chair_is_told(console: Console
     assert "[DM @priya] @nurse (NHS Sussex Community Health) disagrees with D1 of M1" in printed
     for fmt in ("txt", "md", "html"):
         check_golden(f"record-dissent.{fmt}", minutes(console, fmt))
+    before = minutes(console, "txt")
+    console(":as nurse", "/mdt iam Brighton Housing Trust", ":as priya")
+    assert minutes(console, "txt") == before  # the agency the nurse spoke for then
 
 
 def test_ratification_is_in_both_meetings_records(console: Console) -> None:

@@ -48,6 +48,8 @@ def dissent(ctx: Context, args: str) -> None:
             reason=reason,
             escalate=escalate,
             created_at=ctx.now,
+            agency=ctx.caller.agency.name if ctx.caller.agency else None,
+            sector=ctx.caller.agency.sector if ctx.caller.agency else None,
             **source(ctx),
         )
     )

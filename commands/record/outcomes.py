@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session, object_session
 from commands.documents.views import (
     DecisionView,
     DissentView,
+    PersonView,
     RatificationView,
     decision_view,
     person_view,
 )
 from commands.escalation.history import escalations_by_decision
-from storage.models import Decision, Meeting, Person
+from storage.models import Decision, Dissent, Meeting, Person
 
 
 def _after_end(decision: Decision, at: datetime) -> bool:
@@ -27,7 +28,7 @@ def dissent_views(decision: Decision, until: datetime | None = None) -> list[Dis
     """The dissents recorded on a decision, up to `until` when given."""
     return [
         DissentView(
-            person=person_view(d.person),
+            person=_as_then(d),
             reason=d.reason,
             at=d.created_at,
             late=_after_end(decision, d.created_at),
@@ -36,6 +37,14 @@ def dissent_views(decision: Decision, until: datetime | None = None) -> list[Dis
         for d in decision.dissents
         if until is None or d.created_at <= until
     ]
+
+
+def _as_then(dissent: Dissent) -> PersonView:
+    """The dissenting person with the agency they spoke for then (today's, for older rows)."""
+    now = person_view(dissent.person)
+    if dissent.agency is None:
+        return now
+    return replace(now, agency=dissent.agency, sector=dissent.sector)
 
 
 def ratification_view(decision: Decision, until: datetime | None = None) -> RatificationView | None:
