@@ -20,7 +20,7 @@ from bot.config import DEFAULT_QUEUE_CAPACITY, Settings
 from bot.slack import listeners
 from bot.slack.dedupe import first_time
 from bot.slack.delivery import PLATFORM, Delivery, Sent, Target
-from bot.slack.directory import SlackDirectory, TTLCache
+from bot.slack.directory import Profile, SlackDirectory, TTLCache
 from bot.slack.install import build_bolt_app
 from commands.context import Context
 from commands.core import Core
@@ -54,14 +54,14 @@ class SlackBot:
         *,
         workers: int = 8,
         capacity: int = DEFAULT_QUEUE_CAPACITY,
-        cache: TTLCache | None = None,
+        cache: TTLCache[Profile] | None = None,
     ) -> None:
         self.app = app
         self.core = core
         self.store = store
         self.clock = clock
         self.delivery = Delivery(core, clock)
-        self.cache = cache or TTLCache()
+        self.cache: TTLCache[Profile] = cache or TTLCache()
         self.registered = Registered()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mdt-slack")
         self.capacity = capacity

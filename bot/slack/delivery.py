@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
+from bot.slack.directory import TTLCache
 from bot.slack.render import TEXT_LIMIT, SlackRenderer, blocks_for
 from commands.core import Core
 from commands.messages import Message
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 EPHEMERAL_FALLBACK = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+DM_CHANNELS = 10_000  # people whose DM channel a process remembers
+DM_CHANNEL_TTL = 24 * 3600.0
 
 
 def transient(error: SlackApiError) -> bool:
@@ -77,6 +80,10 @@ class Sender:
 
     def __init__(self) -> None:
         self.renderer = SlackRenderer()
+        # The DM channel of an app and a person does not change, so it is opened once per
+        # process (Slack's conversations.open) and kept in memory, bounded and for a day: no
+        # table or migration, and no database round trip to save an API call.
+        self.dm_channels: TTLCache[str] = TTLCache(maxsize=DM_CHANNELS, ttl=DM_CHANNEL_TTL)
 
     def text_and_blocks(self, message: Message) -> tuple[str, list[dict[str, object]]]:
         """The fallback text and the Block Kit blocks of a message."""
@@ -84,10 +91,35 @@ class Sender:
         return text[:TEXT_LIMIT], blocks_for(message, text)
 
     def dm_channel(self, client: WebClient, user_id: str) -> str:
-        """The id of the app's direct-message channel with a user."""
+        """The id of the app's direct-message channel with a user, opened once per process.
+
+        The key is the bot token with the user: each workspace's install has its own channel.
+        """
+        key = (client.token or "", user_id)
+        known = self.dm_channels.get(key)
+        if known is not None:
+            return known
         response = client.conversations_open(users=user_id)
         channel = response.get("channel") or {}
-        return str(channel.get("id")) if isinstance(channel, dict) else ""
+        found = str(channel.get("id")) if isinstance(channel, dict) else ""
+        if found:
+            self.dm_channels.put(key, found)
+        return found
+
+    def post_dm(
+        self, client: WebClient, user_id: str, text: str, blocks: list[dict[str, object]]
+    ) -> tuple[str, str | None]:
+        """Post in a user's DM channel: the channel and the message's timestamp.
+
+        A channel Slack no longer knows is forgotten, so the next DM opens it afresh.
+        """
+        channel = self.dm_channel(client, user_id)
+        try:
+            return channel, self.post(client, channel, text, blocks, None)
+        except SlackApiError as error:
+            if error.response.get("error") in EPHEMERAL_FALLBACK:
+                self.dm_channels.pop((client.token or "", user_id))
+            raise
 
     def post(
         self,
@@ -165,8 +197,7 @@ class Delivery(Sender):
             channel = None
             ts = None
         elif message.audience == "dm":
-            channel = self.dm_channel(client, self._recipient(message, target))
-            ts = self.post(client, channel, text, blocks, None)
+            channel, ts = self.post_dm(client, self._recipient(message, target), text, blocks)
         else:
             channel = message.channel or ""
             thread = message.thread_id if message.audience == "thread" else None
@@ -213,7 +244,7 @@ class Delivery(Sender):
                     raise
             else:
                 return
-        self.post(target.client, self.dm_channel(target.client, user), text, blocks, None)
+        self.post_dm(target.client, user, text, blocks)
 
     def _upload(
         self, client: WebClient, channel: str, message: Message, thread_ts: str | None

@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,30})(?:\|([^>]{0,100}))?>[.,;:]*$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Profile:
     is_bot: bool = False
 
 
-class TTLCache:
+class TTLCache(Generic[V]):
     """A small, bounded, thread-safe cache whose entries expire after `ttl` seconds."""
 
     def __init__(
@@ -42,11 +44,11 @@ class TTLCache:
         self.maxsize = maxsize
         self.ttl = ttl
         self.timer = timer
-        self._items: OrderedDict[tuple[str, str], tuple[float, Profile]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> Profile | None:
-        """The cached profile, if still fresh."""
+    def get(self, key: tuple[str, str]) -> V | None:
+        """The cached value, if still fresh."""
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -57,13 +59,18 @@ class TTLCache:
             self._items.move_to_end(key)
             return found[1]
 
-    def put(self, key: tuple[str, str], profile: Profile) -> None:
-        """Keep a profile, dropping the least recently used beyond `maxsize`."""
+    def put(self, key: tuple[str, str], value: V) -> None:
+        """Keep a value, dropping the least recently used beyond `maxsize`."""
         with self._lock:
-            self._items[key] = (self.timer() + self.ttl, profile)
+            self._items[key] = (self.timer() + self.ttl, value)
             self._items.move_to_end(key)
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
+
+    def pop(self, key: tuple[str, str]) -> None:
+        """Forget a value (it turned out to be wrong)."""
+        with self._lock:
+            self._items.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -91,7 +98,7 @@ def profile_from(user: dict[str, object], fallback: str) -> Profile:
 class SlackDirectory:
     """Resolves Slack mentions in one workspace to users, with names and zones from users.info."""
 
-    def __init__(self, client: WebClient, team_id: str, cache: TTLCache) -> None:
+    def __init__(self, client: WebClient, team_id: str, cache: TTLCache[Profile]) -> None:
         self.client = client
         self.team_id = team_id
         self.cache = cache

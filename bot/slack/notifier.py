@@ -59,12 +59,14 @@ class SlackNotifier(Sender):
     def send(self, message: Message) -> str:
         """Deliver the message; its id is `channel:ts`."""
         text, blocks = self.text_and_blocks(message)
+        user: str | None = None
         try:
             client = self.client_for(message)
             if message.audience in {"dm", "private"}:
                 if message.recipient is None:
                     raise UnreachableError("a direct message without a recipient")
-                channel = self.dm_channel(client, message.recipient.external_id)
+                user = message.recipient.external_id
+                channel = self.dm_channel(client, user)
                 thread = None
             else:
                 channel = message.channel or ""
@@ -76,6 +78,8 @@ class SlackNotifier(Sender):
                     return f"{channel}:{found}"
             ts = self.post(client, channel, text, blocks, thread, metadata=_metadata(key))
         except SlackApiError as error:
+            if user is not None and error.response.get("error") in UNREACHABLE:
+                self.dm_channels.pop((client.token or "", user))  # opened afresh next time
             raise _typed(error) from None
         except TimeoutError:
             raise AmbiguousError("Slack did not answer in time") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import yaml
 from slack_sdk import WebClient
@@ -17,7 +19,7 @@ from bot.slack.socket import build_socket_handler
 from commands.documents.views import PersonView
 from commands.messages import Message, Recipient
 from storage.db import Store
-from tests.slack.conftest import TOM, Clock, slack_settings
+from tests.slack.conftest import PRIYA, TOM, Clock, slack_settings
 from tests.slack.fake_slack import FakeSlack
 
 ENV = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_SIGNING_SECRET": "shh"}
@@ -116,7 +118,7 @@ def test_the_notifier_sends_and_types_its_failures(fake: FakeSlack) -> None:
     assert limited.value.retry_after == 7.0
     fake.fail_next("conversations.open", 200, body={"ok": False, "error": "user_disabled"})
     with pytest.raises(UnreachableError):
-        notifier.send(dm())
+        notifier.send(replace(dm(), recipient=Recipient(PRIYA, "")))  # Tom's DM is known
     fake.fail_next("chat.postMessage", 503, body={"ok": False, "error": "service_unavailable"})
     with pytest.raises(ServerError):
         notifier.send(dm())
