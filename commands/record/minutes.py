@@ -102,6 +102,14 @@ def window_closes(meeting: Meeting, calendar: WorkingCalendar) -> date | None:
     return calendar.add_working_days(ended, CORRECTION_WINDOW_DAYS)
 
 
+def approval_due(meeting: Meeting, calendar: WorkingCalendar) -> date | None:
+    """The last day, in the meeting's zone, on which approving its minutes is on time."""
+    if meeting.closed_at is None:
+        return None
+    ended = meeting.closed_at.astimezone(ZoneInfo(meeting.timezone)).date()
+    return calendar.add_working_days(ended, APPROVAL_DAYS)
+
+
 def _decisions(meeting: Meeting, base: MeetingView, at: datetime) -> list[DecisionView]:
     by_ref = {d.ref: d for d in base.decisions}
     shown: list[DecisionView] = []

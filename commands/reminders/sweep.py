@@ -20,6 +20,7 @@ from commands.documents.views import action_view, meeting_view
 from commands.messages import Message
 from commands.outbox.queue import dm_to, enqueue
 from commands.people.naming import action_buttons
+from commands.reminders import approval
 from commands.reminders.policy import ReminderPolicy, briefing_at, next_delivery
 from commands.reminders.rows import (
     OPEN,
@@ -48,6 +49,7 @@ class SweepReport:
     cancelled: int = 0
     briefings: int = 0
     unaccepted: int = 0
+    minutes: int = 0
     errors: int = 0
     keys: list[str] = field(default_factory=list)
 
@@ -59,6 +61,7 @@ class SweepReport:
         self.cancelled += other.cancelled
         self.briefings += other.briefings
         self.unaccepted += other.unaccepted
+        self.minutes += other.minutes
         self.errors += other.errors
         self.keys += other.keys
 
@@ -81,7 +84,7 @@ class ReminderSweep:
         self._policies: dict[int, ReminderPolicy] = {}
 
     def run(self, now: datetime) -> SweepReport:
-        """One sweep as at `now`: every due reminder this worker can claim, then briefings."""
+        """One sweep as at `now`: the due reminders it can claim, briefings, chairs' notices."""
         report = SweepReport()
         self._policies.clear()
         while True:
@@ -92,6 +95,7 @@ class ReminderSweep:
             self._settle_batch(ids, now, report)
         self._briefings(now, report)
         report.unaccepted += tell_chairs(self.store, now, self._policy)[0]
+        report.minutes += approval.tell_chairs(self.store, now, self._policy)[0]
         return report
 
     # Reminders ------------------------------------------------------------------------------
