@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from commands.actions.standing import letters as smart_letters
+from commands.meetings.series import agenda_texts
 from commands.meetings.types import meeting_types
 from storage.models import Action, Decision, Invitation, Meeting, Note, Person
 
@@ -312,7 +313,7 @@ def meeting_view(meeting: Meeting, today: date, *, full: bool = False) -> Meetin
     )
     if full:
         view.invitees.extend(attendee_view(i) for i in meeting.invitations)
-        view.agenda.extend(item.text for item in meeting.agenda)
+        view.agenda.extend(agenda_texts(meeting, today))
         view.decisions.extend(decision_view(n, d) for n, d in enumerate(meeting.decisions, 1))
         view.notes.extend(_note(n) for n in meeting.notes)
         view.actions.extend(action_view(a, today) for a in meeting.actions)

@@ -11,7 +11,7 @@ from commands.language.grammar import (
     split_word,
 )
 from commands.meetings.quorum import missing_sectors
-from commands.meetings.series import outstanding_actions
+from commands.meetings.series import agenda_texts, outstanding_actions
 from commands.people.email_people import split_name_clause
 from commands.people.naming import (
     agency_for,
@@ -112,7 +112,7 @@ def agenda(ctx: Context, args: str) -> None:
     ctx.require_invitee(meeting, "add to its agenda" if item else "see its agenda")
     view = meeting_view(meeting, ctx.today)
     if not item:
-        ctx.reply("meeting:agenda", meeting=view, items=[a.text for a in meeting.agenda])
+        ctx.reply("meeting:agenda", meeting=view, items=agenda_texts(meeting, ctx.today))
         return
     require_open(ctx, meeting)
     position = len(meeting.agenda) + 1

@@ -99,6 +99,7 @@ def end(ctx: Context, args: str) -> None:
         ctx.fail("already_ended", meeting=meeting.ref, at=meeting.closed_at)
     if meeting.status != "running":
         ctx.fail("not_running", meeting=meeting.ref, status=meeting.status)
+    carry_forward(ctx.session, meeting, ctx.today)  # the carried business as at the end
     meeting.status = "ended"
     meeting.closed_at = ctx.now
     meeting.minutes_status = "draft"

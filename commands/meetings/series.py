@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from commands.governance.visibility import may_see
 from commands.language.dates import DateError, format_date, parse_interval
@@ -170,22 +170,12 @@ def _decision_lines(session: Session, decisions: list[Decision]) -> list[str]:
     return lines
 
 
-def carry_forward(session: Session, meeting: Meeting, today: date) -> None:
-    """Start the agenda with the outstanding actions and the decisions left to ratify.
-
-    Run again (at the start of the meeting) it brings the same items up to date.
-    """
+def _carried(session: Session, meeting: Meeting, today: date) -> list[tuple[str, str]]:
+    """The carried-forward agenda items as they read today: (heading, text) pairs."""
     actions = outstanding_actions(session, meeting)
     decisions = decisions_to_ratify(session, meeting)
     if not actions and not decisions and not earlier_meetings(session, meeting):
-        return
-    items = list(
-        session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id)
-            .order_by(AgendaItem.position)
-        ).all()
-    )
+        return []
     lines = [_action_line(a, today) for a in actions] or ["   - none outstanding"]
     wanted = [
         (OUTSTANDING, "\n".join([f"{OUTSTANDING} (status on {format_date(today)}):", *lines]))
@@ -194,6 +184,24 @@ def carry_forward(session: Session, meeting: Meeting, today: date) -> None:
         wanted.append(
             (TO_RATIFY, "\n".join([f"{TO_RATIFY}:", *_decision_lines(session, decisions)]))
         )
+    return wanted
+
+
+def carry_forward(session: Session, meeting: Meeting, today: date) -> None:
+    """Start the agenda with the outstanding actions and the decisions left to ratify.
+
+    Run again (at the start and at the end of the meeting) it brings the same items up to date.
+    """
+    wanted = _carried(session, meeting, today)
+    if not wanted:
+        return
+    items = list(
+        session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position)
+        ).all()
+    )
     position = 0
     for heading, text in wanted:
         existing = next((i for i in items if i.text.startswith(heading)), None)
@@ -210,6 +218,21 @@ def carry_forward(session: Session, meeting: Meeting, today: date) -> None:
         items.append(added)
     session.flush()
     session.expire(meeting, ["agenda"])
+
+
+def agenda_texts(meeting: Meeting, today: date) -> list[str]:
+    """The agenda as it reads today: until the meeting ends, carried-forward business is live.
+
+    Once it has ended, the agenda is what it was at the end (refreshed then by `carry_forward`).
+    """
+    texts = [item.text for item in meeting.agenda]
+    session = object_session(meeting)
+    if session is None or meeting.closed_at is not None or meeting.status == "cancelled":
+        return texts
+    if not any(t.startswith((OUTSTANDING, TO_RATIFY)) for t in texts):
+        return texts
+    fresh = _carried(session, meeting, today)
+    return [next((new for head, new in fresh if old.startswith(head)), old) for old in texts]
 
 
 @dataclass(frozen=True)
