@@ -18,10 +18,23 @@ from commands.actions.standing import is_smart, letters
 from commands.actions.standing import on_time as done_on_time
 from commands.escalation.figures import DisagreementFigures, disagreement_figures
 from commands.governance.visibility import may_see
+from commands.language.workdays import WorkingCalendar
 from commands.meetings.quorum import missing_sectors
 from commands.meetings.series import HELD, related
 from commands.meetings.types import meeting_types
-from storage.models import Action, Decision, Invitation, Meeting, Review, ReviewItem, Workspace
+from commands.record.history import REASON_KINDS
+from commands.record.minutes import APPROVAL_DAYS, approval_due
+from storage.models import (
+    Action,
+    ActionUpdate,
+    Decision,
+    Invitation,
+    Meeting,
+    Person,
+    Review,
+    ReviewItem,
+    Workspace,
+)
 
 KINDS = ("keep", "stop", "start")
 ORDER = (Meeting.starts_at, Meeting.id)
@@ -100,6 +113,33 @@ class Said:
     text: str
 
 
+@dataclass(frozen=True)
+class Approvals:
+    """How soon the ended meetings' minutes were approved, against 10 working days."""
+
+    ended: int
+    on_time: int
+    late: tuple[tuple[str, int], ...]  # (meeting ref, working days to approval)
+    waiting: tuple[tuple[str, int], ...]  # (meeting ref, working days so far), past the aim
+    pending: int  # still a draft, within the aim
+    aim: int = APPROVAL_DAYS
+
+
+@dataclass(frozen=True)
+class ClosedUndone:
+    """Actions closed undone, by the reason kind given (CONTRACT section 10, SafeLives)."""
+
+    changed: int
+    did_not_act: int
+    other: int
+    agencies: tuple[tuple[str, int], ...]  # whose actions were closed as "agency did not act"
+
+    @property
+    def total(self) -> int:
+        """Every action closed undone."""
+        return self.changed + self.did_not_act + self.other
+
+
 @dataclass
 class InsightsView:
     """A series or period review: figures, suggestions, what people said and charts."""
@@ -117,6 +157,8 @@ class InsightsView:
     suggested: dict[str, list[Suggestion]] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     disagreements: DisagreementFigures | None = None
+    approvals: Approvals | None = None
+    closed_undone: ClosedUndone | None = None
 
 
 def _whole() -> tuple[LoaderOption, ...]:
@@ -203,9 +245,15 @@ class _Builder:
     """Works the figures out once for a list of meetings."""
 
     def __init__(
-        self, session: Session, meetings: list[Meeting], today: date, viewer_id: int
+        self,
+        session: Session,
+        meetings: list[Meeting],
+        today: date,
+        viewer_id: int,
+        calendar: WorkingCalendar,
     ) -> None:
         self.session = session
+        self.calendar = calendar
         self.viewer_id = viewer_id
         self.meetings = meetings
         self.today = today
@@ -384,6 +432,69 @@ class _Builder:
             return [Suggestion("stop", "slow", facts)]
         return [Suggestion("keep", "quick", facts)]
 
+    def approvals(self) -> tuple[list[Suggestion], Approvals | None]:
+        """Minutes approved within 10 working days of the meeting, late, or still waiting."""
+        on_time = 0
+        late: list[tuple[str, int]] = []
+        waiting: list[tuple[str, int]] = []
+        ended = [m for m in self.meetings if m.closed_at is not None]
+        for meeting in ended:
+            due = approval_due(meeting, self.calendar)
+            assert meeting.closed_at is not None
+            assert due is not None
+            zone = ZoneInfo(meeting.timezone)
+            closed = meeting.closed_at.astimezone(zone).date()
+            if meeting.approved_at is not None:
+                approved = meeting.approved_at.astimezone(zone).date()
+                if approved > due:
+                    late.append((meeting.ref, self.calendar.working_days_between(closed, approved)))
+                else:
+                    on_time += 1
+            elif self.today > due:
+                waiting.append(
+                    (meeting.ref, self.calendar.working_days_between(closed, self.today))
+                )
+        if not ended:
+            return [], None
+        pending = len(ended) - on_time - len(late) - len(waiting)
+        figures = Approvals(len(ended), on_time, tuple(late), tuple(waiting), pending)
+        facts = {"ended": len(ended), "aim": APPROVAL_DAYS}
+        if late or waiting:
+            refs = [ref for ref, _ in late + waiting]
+            return [Suggestion("stop", "late_minutes", {**facts, "refs": refs})], figures
+        if on_time >= 2:
+            return [Suggestion("keep", "minutes_on_time", {**facts, "on_time": on_time})], figures
+        return [], figures
+
+    def closed_undone(self) -> tuple[list[Suggestion], ClosedUndone | None]:
+        """The actions closed undone, by reason kind, in one query."""
+        actions = select(Action.id).where(Action.meeting_id.in_([m.id for m in self.meetings]))
+        rows = self.session.execute(
+            select(ActionUpdate.action_id, ActionUpdate.reason_kind).where(
+                ActionUpdate.kind == "cancelled", ActionUpdate.action_id.in_(actions)
+            )
+        ).all()
+        if not rows:
+            return [], None
+        owners = {a.id: a.owner for m in self.meetings for a in m.actions}
+        kinds = Counter(kind for _, kind in rows)
+        changed, did_not_act = (kinds[k] for k in REASON_KINDS)
+        agencies = Counter(
+            _agency_name(owners.get(action_id))
+            for action_id, kind in rows
+            if kind == REASON_KINDS[1]
+        )
+        figures = ClosedUndone(
+            changed=changed,
+            did_not_act=did_not_act,
+            other=len(rows) - changed - did_not_act,
+            agencies=tuple(sorted(agencies.items(), key=lambda kv: (-kv[1], kv[0]))),
+        )
+        if not did_not_act:
+            return [], figures
+        facts = {"did_not_act": did_not_act, "closed": figures.total, "agencies": figures.agencies}
+        return [Suggestion("stop", "did_not_act", facts)], figures
+
     def said(self) -> tuple[list[Said], int, Chart]:
         """What people said: of a review still open, only what its meeting's chair may read."""
         ids = {m.id: m.ref for m in self.meetings}
@@ -410,23 +521,39 @@ class _Builder:
         return said, people, chart
 
 
+def _agency_name(person: Person | None) -> str:
+    agency = person.agency if person is not None else None
+    return agency.name if agency is not None else "Agency not given"
+
+
 def insights_for(
     session: Session,
     meetings: list[Meeting],
     today: date,
     *,
     viewer_id: int,
+    calendar: WorkingCalendar,
     scope: str,
     start: date | None = None,
     end: date | None = None,
 ) -> InsightsView:
     """The data-informed review of some meetings, as the viewer may read it."""
-    build = _Builder(session, meetings, today, viewer_id)
+    build = _Builder(session, meetings, today, viewer_id, calendar)
     overdue, overdue_chart = build.overdue_by_agency()
     sectors, sectors_chart = build.absent_sectors()
     smart, smart_chart = build.never_smart()
     said, people, said_chart = build.said()
-    suggestions = overdue + sectors + build.unratified() + smart + build.decision_to_done()
+    late_minutes, approvals = build.approvals()
+    did_not_act, closed_undone = build.closed_undone()
+    suggestions = (
+        overdue
+        + sectors
+        + build.unratified()
+        + smart
+        + build.decision_to_done()
+        + late_minutes
+        + did_not_act
+    )
     zone = build.zone
     return InsightsView(
         scope=scope,
@@ -442,4 +569,6 @@ def insights_for(
         suggested={kind: [s for s in suggestions if s.kind == kind] for kind in KINDS},
         charts=[overdue_chart, sectors_chart, smart_chart, said_chart],
         disagreements=disagreement_figures(session, meetings),
+        approvals=approvals,
+        closed_undone=closed_undone,
     )

@@ -312,6 +312,7 @@ def _insights(
         meetings,
         ctx.today,
         viewer_id=ctx.caller.id,
+        calendar=ctx.calendar,
         scope=scope,
         start=start,
         end=end,
