@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from commands import catalogue  # noqa: F401 - registers every command
 from commands.context import Context, person_for
-from commands.email.routing import queue_for_platform, route_email
+from commands.email.routing import route_email
 from commands.errors import CommandError
 from commands.governance.guard import guard_text
 from commands.governance.policy import Governance
@@ -24,6 +24,7 @@ from commands.language import sanitise
 from commands.language.grammar import first_word, meeting_number, nearest
 from commands.language.workdays import WorkingCalendar
 from commands.messages import Directory, Message, Recipient, Request
+from commands.outbox.queue import queue_for_platform
 from commands.people.email_people import without_named_addresses
 from commands.record.capture import read_line
 from commands.registry import ALIASES, COMMANDS, lookup

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commands.email.routing import EMAIL, as_email, email_recipient
+from commands.email.addressing import EMAIL, as_email, email_recipient
 from commands.messages import Message, Recipient
 from commands.outbox.codec import decode_message, encode_message
 from commands.reminders.rows import zone_of
@@ -192,3 +192,27 @@ def hand_over(
             now=now,
             person_id=person_id,
         )
+
+
+def queue_for_platform(
+    session: Session, workspace: Workspace, messages: list[Message], now: datetime
+) -> list[Message]:
+    """Queue every message but the private replies for the workspace's platform; those back."""
+    batch = secrets.token_hex(6)
+    private = []
+    for index, message in enumerate(messages):
+        if message.audience == "private":
+            private.append(message)
+            continue
+        person_id = None
+        if message.recipient is not None:
+            person_id = session.scalar(
+                select(Person.id).where(
+                    Person.workspace_id == workspace.id,
+                    Person.external_id == message.recipient.external_id,
+                )
+            )
+        enqueue(
+            session, workspace, message, key=f"page:{batch}:{index}", now=now, person_id=person_id
+        )
+    return private
