@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 BENCHMARKS = (
-    "bench.slack_ack",
+    "bench.load",
     "bench.reminders",
     "bench.reviews",
     "bench.reads",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import secrets
@@ -158,8 +159,10 @@ class SlackBot:
             log.warning("could not tell the user %s: %s", template, type(error).__name__)
         return True
 
+    @functools.cached_property
     def busy_text(self) -> str:
-        """The words that say the bot is too busy to take this now."""
+        """The words that say the bot is too busy to take this now (rendered once: an
+        overloaded server should spend nothing on saying so)."""
         message = Message(
             audience="private", template="errors:busy", context={}, zone=self.core.settings.timezone
         )
@@ -183,7 +186,7 @@ class SlackBot:
             busy, self._delivery.busy = self._delivery.busy, None
         if busy is not None:
             if isinstance(request.body.get("command"), str):
-                reply = {"response_type": "ephemeral", "text": self.busy_text()}
+                reply = {"response_type": "ephemeral", "text": self.busy_text}
                 response = BoltResponse(
                     status=200,
                     body=json.dumps(reply),

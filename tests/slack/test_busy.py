@@ -115,4 +115,4 @@ def test_a_bad_queue_capacity_stops_start_up(value: str) -> None:
 
 def test_the_queue_capacity_is_read_from_the_environment() -> None:
     assert Settings.from_env({"MDT_QUEUE_CAPACITY": " 7 "}).queue_capacity == 7
-    assert Settings.from_env({}).queue_capacity == 100
+    assert Settings.from_env({}).queue_capacity == 32
