@@ -6,12 +6,13 @@ from commands.escalation import disagreements
 from commands.governance import commands as governance
 from commands.governance import holds
 from commands.meetings import attendance, diary, handover, running
-from commands.people import iam
+from commands.people import away, iam
 from commands.record import decisions, lifecycle, recording
 from commands.reviews import review
 
 __all__ = [
     "attendance",
+    "away",
     "decisions",
     "diary",
     "disagreements",

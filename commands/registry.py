@@ -35,6 +35,8 @@ ORDER = (
     "show",
     "invite",
     "iam",
+    "away",
+    "back",
     "agenda",
     "attend",
     "apologies",

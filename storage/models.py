@@ -713,3 +713,26 @@ class RetentionRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     erased: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Absence(Base):
+    """A practitioner away from one date to another (both inclusive), with who covers, if anyone.
+
+    A cancelled absence (the person came back early, or changed their plans) keeps its row with
+    `cancelled_at` set, so the audit trail and the history read the same.
+    """
+
+    __tablename__ = "absence"
+    __table_args__ = (Index("ix_absence_person_dates", "person_id", "ends_on", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    cover: Mapped[Person | None] = relationship(foreign_keys=[cover_id])

@@ -213,6 +213,18 @@ CASES = [
     ("priya", "/mdt audit X9", "`X9` is not a meeting, action or decision reference"),
     ("priya", "/mdt audit M99", "There is no M99"),
     ("priya", "/mdt audit A99", "There is no A99"),
+    # away, back
+    ("priya", "/mdt away from 4/1 to 21/12", "would end (Tue 21 Dec 2027) before it starts"),
+    ("priya", "/mdt away from 1/3 to 30/9", "is more than 6 months"),
+    ("priya", "/mdt away from 1/3 to 3/3 cover @priya", "You cannot cover for yourself"),
+    ("priya", "/mdt away from 1/3 to 3/3 cover nobody_known", "I don't know who nobody_known"),
+    ("priya", "/mdt away from 1/3 to 3/3 cover @sam @tom", "not quite how it goes"),
+    ("priya", "/mdt away from 31/2 to 3/3", "does not exist"),
+    ("priya", "/mdt away from 1/3", "not quite how it goes"),
+    ("priya", "/mdt away from 1/1/2027 to 2/1/2027", "is already over"),
+    ("priya", "/mdt away off", "nothing to cancel"),
+    ("priya", "/mdt back", "nothing to cancel"),
+    ("priya", "/mdt back soon", "not quite how it goes: /mdt back"),
     # legal hold
     ("priya", "/mdt hold", "For example: /mdt hold case AB-1234"),
     ("priya", "/mdt hold case", "For example: /mdt hold case AB-1234"),

@@ -26,6 +26,7 @@ PREPARE = {
     "minutes": ["/mdt start M3", "/mdt end M3"],
     "review": ["/mdt start M3", "/mdt end M3"],
     "release": ["/mdt hold case AB-1234 a complaint is being investigated"],
+    "back": ["/mdt away from 21/12 to 4/1"],
     "correct": ["/mdt start M3", "/mdt end M3"],
     "approve": ["/mdt start M3", "/mdt end M3"],
     "addendum": ["/mdt start M3", "/mdt end M3", "/mdt approve M3"],

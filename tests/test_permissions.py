@@ -248,6 +248,19 @@ RULES = {
         "Only people invited to M2 can disagree with D1. Ask the chair, @priya",
         success="Dissent recorded under D1 (M2)",
     ),
+    "away": Rule(
+        "/mdt away from 15/2/2027 to 19/2/2027 cover @jo",
+        ALL,
+        "",
+        success="You are away from Mon 15 Feb 2027 to Fri 19 Feb 2027",
+    ),
+    "away-show": Rule(
+        "/mdt away",
+        ALL,
+        "",
+        changes=False,
+        success="You are not recorded as away.",
+    ),
 }
 MATRIX = [
     pytest.param(op, role, id=f"{op}-{role}-{'may' if role in rule.allowed else 'may-not'}")

@@ -15,6 +15,7 @@ from tests.test_permissions import RULES
 NO_PERMISSION_ROW = {
     "help": "anyone",
     "iam": "anyone: says which agency the caller is from",
+    "back": "anyone: ends the caller's own absence; tests/test_away.py",
     "list": "anyone: the meetings of this channel, or the caller's",
     "new": "anyone: the caller becomes the chair",
     "actions": "anyone for their own; a meeting's: the invitees, in tests/test_bad_input.py",

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, joinedload
 from commands.documents.views import action_view, meeting_view
 from commands.messages import Message
 from commands.outbox.queue import dm_to, enqueue
+from commands.people.absence import absence_view, away_on, back_on
 from commands.people.naming import action_buttons
 from commands.reminders import approval
-from commands.reminders.policy import ReminderPolicy, briefing_at, next_delivery
+from commands.reminders.policy import ReminderPolicy, briefing_at, morning, next_delivery
 from commands.reminders.rows import (
     OPEN,
     policy_for,
@@ -30,8 +31,9 @@ from commands.reminders.rows import (
     zone_of,
 )
 from commands.reminders.unaccepted import tell_chairs
+from storage.absences import absences_between
 from storage.db import Store
-from storage.models import Action, Meeting, OutboxMessage, Person, Reminder, Workspace
+from storage.models import Absence, Action, Meeting, OutboxMessage, Person, Reminder, Workspace
 from storage.reminder_queries import claim_due_reminders, held_reminders, newest_due_of, rows_of
 
 log = logging.getLogger(__name__)
@@ -152,6 +154,13 @@ class ReminderSweep:
             }
             newest = newest_due_of(session, action_ids, now)
             siblings = rows_of(session, action_ids)
+            day = now.date()
+            away = absences_between(
+                session,
+                (a.owner_id for a in actions.values()),
+                day - timedelta(days=1),
+                day + timedelta(days=1),
+            )
             for action_id, rows in held.items():
                 action = actions.get(action_id)
                 self._settle_action(
@@ -161,6 +170,7 @@ class ReminderSweep:
                     rows,
                     newest=newest.get(action_id),
                     siblings=siblings.get(action_id, []),
+                    absences=away.get(action.owner_id, []) if action else [],
                     now=now,
                     report=report,
                 )
@@ -175,6 +185,7 @@ class ReminderSweep:
         *,
         newest: datetime | None,
         siblings: list[Reminder],
+        absences: list[Absence],
         now: datetime,
         report: SweepReport,
     ) -> None:
@@ -194,13 +205,19 @@ class ReminderSweep:
         policy = self._policy(session, workspace.id)
         calendar = working_calendar(workspace.holidays_nation)
         zone = zone_of(owner, workspace)
-        when = next_delivery(now, zone, calendar, policy)
-        if when > now:
-            chosen.due_at = when
-            chosen.claimed_by = chosen.claimed_until = None
-            report.deferred += 1
+        absence = away_on(absences, now.astimezone(zone).date())
+        escalating = chosen.kind == "chaser" and chosen.escalate
+        if absence is not None and absence.cover is None and not escalating:
+            # Nobody covers: the owner hears nothing until they are back.
+            back = morning(back_on(absence.ends_on, calendar), zone, calendar, policy)
+            _defer(chosen, back, report)
             return
-        for part, person, message in _reminder_messages(action, chosen, workspace, now):
+        reader = absence.cover if absence is not None and absence.cover else owner
+        when = next_delivery(now, zone_of(reader, workspace), calendar, policy)
+        if when > now:
+            _defer(chosen, when, report)
+            return
+        for part, person, message in _reminder_messages(action, chosen, workspace, now, absence):
             enqueue(
                 session,
                 workspace,
@@ -284,20 +301,36 @@ class ReminderSweep:
         return 1
 
 
+def _defer(row: Reminder, when: datetime, report: SweepReport) -> None:
+    row.due_at = when
+    row.claimed_by = row.claimed_until = None
+    report.deferred += 1
+
+
 def _settle(row: Reminder, status: str, now: datetime) -> None:
     row.status, row.settled_at = status, now
     row.claimed_by = row.claimed_until = None
 
 
 def _reminder_messages(
-    action: Action, row: Reminder, workspace: Workspace, now: datetime
+    action: Action,
+    row: Reminder,
+    workspace: Workspace,
+    now: datetime,
+    absence: Absence | None = None,
 ) -> list[tuple[str, Person | None, Message]]:
-    """The owner's reminder and, for an escalating chaser, the chair's and the channel's notes."""
+    """The owner's reminder and, for an escalating chaser, the chair's and the channel's notes.
+
+    An owner away with a cover: the cover gets the reminder, saying whom they cover for. Away
+    with nobody covering: only an escalating chaser goes, to the chair and the channel, saying
+    the owner is away (the sweep keeps the others until the owner is back).
+    """
     owner = action.owner
     meeting = action.meeting
     calendar = working_calendar(workspace.holidays_nation)
     today = now.astimezone(zone_of(owner, workspace)).date()
     view = action_view(action, today)
+    away = absence_view(absence, calendar) if absence else None
     meeting_summary = meeting_view(meeting, today)
     facts: dict[str, object] = {
         "action": view,
@@ -307,11 +340,15 @@ def _reminder_messages(
         "escalate": row.escalate,
         "today": today,
         "holiday": calendar.holiday_name(action.due),
+        "away": away,
     }
-    to_owner = dm_to(owner, workspace, f"reminders:{row.kind}", **facts)
-    found: list[tuple[str, Person | None, Message]] = [
-        ("owner", owner, _with_buttons(to_owner, action.ref))
-    ]
+    found: list[tuple[str, Person | None, Message]] = []
+    if absence is None:
+        to_owner = dm_to(owner, workspace, f"reminders:{row.kind}", **facts)
+        found.append(("owner", owner, _with_buttons(to_owner, action.ref)))
+    elif absence.cover is not None:
+        note = dm_to(absence.cover, workspace, "reminders:covering", kind=row.kind, **facts)
+        found.append(("cover", absence.cover, note))
     if row.kind == "chaser" and row.escalate:
         chair = meeting.chair
         if chair.id != owner.id:

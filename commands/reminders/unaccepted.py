@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from commands.documents.views import action_view, meeting_view
 from commands.outbox.queue import dm_to, enqueue
+from commands.people.absence import away_view_on
 from commands.reminders.policy import ReminderPolicy, next_delivery
 from commands.reminders.rows import OPEN, working_calendar, zone_of
 from storage.db import Store
@@ -111,6 +112,7 @@ def _tell(session: Session, action_id: int, now: datetime, policy_of: PolicyOf) 
         meeting=meeting_view(action.meeting, today),
         given=given.date(),
         days=calendar.working_days_between(given.date(), today),
+        away=away_view_on(session, action.owner, now.astimezone(owner_zone).date(), calendar),
     )
     enqueue(
         session,
