@@ -21,11 +21,12 @@ from commands.errors import CommandError
 from commands.governance.guard import guard_text
 from commands.governance.policy import Governance
 from commands.language import sanitise
-from commands.language.grammar import first_word, meeting_number, nearest
+from commands.language.grammar import clean_text, first_word, meeting_number, nearest
 from commands.language.workdays import WorkingCalendar
-from commands.messages import Directory, Message, Recipient, Request
+from commands.messages import Button, Directory, Message, Recipient, Request
 from commands.outbox.queue import queue_for_platform
 from commands.people.email_people import without_named_addresses
+from commands.presses import press
 from commands.record.capture import read_line
 from commands.registry import ALIASES, COMMANDS, lookup
 from storage.db import Store
@@ -205,14 +206,22 @@ class Core:
         return self._run(request, directory, reading.command, reading.arguments, captured=False)
 
     def handle_button(
-        self, request: Request, directory: Directory, command: str, typed: str = ""
+        self, request: Request, directory: Directory, value: str, typed: str = ""
     ) -> list[Message]:
-        """A button's command as whoever pressed it, with any words they typed into its box."""
+        """A pressed button (its platform value) as whoever pressed it, with any words typed."""
         request, directory = sanitise.request(request), sanitise.SafeDirectory(directory)
-        command, typed = sanitise.platform_text(command), sanitise.platform_text(typed)
-        word, args = first_word(" ".join(command.split()))
-        args = " ".join(part for part in (args, " ".join(typed.split())) if part)
-        return self._run(request, directory, word, args, captured=False)
+        value, typed = sanitise.platform_text(value), sanitise.platform_text(typed)
+        button = Button.pressed(value)
+        verb = button.verb if button else ""
+
+        def run(ctx: Context) -> None:
+            if button is None:
+                ctx.fail("unknown_button")
+            words = clean_text(typed, what="what you typed")
+            guard_text(ctx, words)
+            press(ctx, button, words)
+
+        return self._execute(request, directory, verb, run, captured=False)
 
     def run_use_case(
         self,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 Audience = Literal["channel", "thread", "private", "dm"]
+REVIEW_KINDS = ("keep", "stop", "start")
 
 
 @dataclass(frozen=True)
@@ -52,41 +52,54 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Button:
-    """A button the platform may show; pressing it runs `command` as the person who pressed it."""
+    """A button the platform may show: pressing it does `verb` to the record `ref`.
+
+    `arg` is a fixed choice some buttons carry (`agree`, `keep`, a correction's number). What
+    each verb does is in `commands.presses`; the platforms carry `value` and give it back.
+    """
 
     label: str
-    command: str
+    verb: str
+    ref: str
+    arg: str = ""
     style: str = ""
+
+    @property
+    def value(self) -> str:
+        """The button as the platform carries it: `verb ref [arg]`."""
+        return " ".join(part for part in (self.verb, self.ref, self.arg) if part)
+
+    @classmethod
+    def pressed(cls, value: str, label: str = "", style: str = "") -> Button | None:
+        """The button a platform value came from, or None when it is not one."""
+        words = value.split()
+        if len(words) < 2:
+            return None
+        return cls(label, words[0].lower(), words[1].upper(), " ".join(words[2:]).lower(), style)
 
 
 @dataclass(frozen=True)
 class TextPrompt:
-    """The box a button opens for the words its command still needs, on every platform."""
+    """The box a button opens for the words its verb still needs, on every platform."""
 
     label: str  # the template of the box's label; `what` is the button's label
     required: bool
 
 
-# Buttons whose command needs a line of text typed first, the same on Slack and Teams.
-BUTTON_PROMPTS: tuple[tuple[re.Pattern[str], TextPrompt], ...] = (
-    (re.compile(r"^agenda \S+$", re.I), TextPrompt("buttons:agenda", required=True)),
-    (re.compile(r"^progress \S+$", re.I), TextPrompt("buttons:progress", required=True)),
-    (re.compile(r"^extend \S+$", re.I), TextPrompt("buttons:extend", required=True)),
-    (re.compile(r"^apologies \S+$", re.I), TextPrompt("buttons:apologies", required=False)),
-    (
-        re.compile(r"^review \S+ (keep|stop|start)$", re.I),
-        TextPrompt("buttons:review", required=True),
-    ),
-)
+# Buttons that need a line of text typed first, the same on Slack and Teams: (verb, arg).
+BUTTON_PROMPTS: Mapping[tuple[str, str], TextPrompt] = {
+    ("agenda", ""): TextPrompt("buttons:agenda", required=True),
+    ("progress", ""): TextPrompt("buttons:progress", required=True),
+    ("extend", ""): TextPrompt("buttons:extend", required=True),
+    ("apologies", ""): TextPrompt("buttons:apologies", required=False),
+    **{("review", kind): TextPrompt("buttons:review", required=True) for kind in REVIEW_KINDS},
+}
 
 
-def prompt_for(command: str) -> TextPrompt | None:
-    """The box a button with this command opens before it runs, if it needs words typed."""
-    folded = " ".join(command.split())
-    for pattern, prompt in BUTTON_PROMPTS:
-        if pattern.match(folded):
-            return prompt
-    return None
+def prompt_for(value: str) -> TextPrompt | None:
+    """The box the button with this platform value opens before it runs, if it needs words."""
+    button = Button.pressed(value)
+    return BUTTON_PROMPTS.get((button.verb, button.arg)) if button else None
 
 
 @dataclass(frozen=True)

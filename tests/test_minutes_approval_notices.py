@@ -106,4 +106,4 @@ def test_the_approve_button_goes_with_the_notice(console: Console) -> None:
         console.session.now + timedelta(days=12, hours=-2)
     )
     (message,) = collector.take()
-    assert [(b.label, b.command) for b in message.buttons] == [("Approve", "approve M1")]
+    assert [(b.label, b.value) for b in message.buttons] == [("Approve", "approve M1")]

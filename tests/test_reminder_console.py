@@ -100,7 +100,7 @@ def test_a_month_of_reminders_chasers_and_escalations(chased: Console) -> None:
             "Add progress",
             "Need more time",
         ]
-        assert [b.command for b in owner_dm.buttons] == [
+        assert [b.value for b in owner_dm.buttons] == [
             "accept A1",
             "done A1",
             "progress A1",

@@ -70,7 +70,7 @@ def test_every_template_the_code_names_exists() -> None:
 def test_templates_named_by_a_variable_exist() -> None:
     for kind in get_args(Kind):
         template_file(f"reminders:{kind}")
-    for _, prompt in BUTTON_PROMPTS:
+    for prompt in BUTTON_PROMPTS.values():
         template_file(prompt.label)
 
 

@@ -106,7 +106,7 @@ def button_elements(buttons: Iterable[Button]) -> list[dict[str, Any]]:
             "type": "button",
             "action_id": f"{BUTTON_ACTION}_{index}",
             "text": {"type": "plain_text", "text": button.label[:75], "emoji": False},
-            "value": button.command[:2000],
+            "value": button.value[:2000],
         }
         if button.style in STYLES:
             element["style"] = button.style

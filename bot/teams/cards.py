@@ -165,7 +165,7 @@ def plain(text: str) -> str:
 
 
 def command_data(command: str) -> dict[str, str]:
-    """What a button carries: the verb and the command it runs as whoever presses it."""
+    """What a button carries: the card verb and the button's value (`verb ref [arg]`)."""
     return {"verb": VERB, "command": command}
 
 
@@ -204,21 +204,21 @@ def card_actions(
             "type": "Action.Execute",
             "title": button.label,
             "verb": VERB,
-            "data": command_data(button.command),
+            "data": command_data(button.value),
         }
         if button.style == "primary":
             execute["style"] = "positive"
-        prompt = prompt_for(button.command)
+        prompt = prompt_for(button.value)
         if prompt is None:
             actions.append(execute)
             continue
         required = prompt.required
         label = text.say(prompt.label, what=button.label)
-        field_id = input_id(button.command, taken)
+        field_id = input_id(button.value, taken)
         send = {
             **execute,
             "title": text.say("teams:input_send"),
-            "data": {**command_data(button.command), "input": field_id},
+            "data": {**command_data(button.value), "input": field_id},
         }
         send.pop("style", None)
         inner = {

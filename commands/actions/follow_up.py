@@ -249,19 +249,33 @@ def add_progress(ctx: Context, action: Action, note: str) -> None:
 def extend(ctx: Context, args: str) -> None:
     """Ask for (owner) or agree (chair) a new due date, keeping the reason."""
     ref, rest = first_word(clean_text(args))
-    action = ctx.action(ref)
+    change_due_date(ctx, ctx.action(ref), rest)
+
+
+def change_due_date(ctx: Context, action: Action, words: str) -> None:
+    """`to <date> because <reason>`, or `agree` / `decline <reason>` to a request."""
+    _owner_or_chair(ctx, action, "change its due date")
+    _require_open(ctx, action)
+    word, after = first_word(words)
+    if word.lower() in DECLINE_WORDS:
+        answer_extension(ctx, action, agree=False, reason=after.strip())
+        return
+    if word.lower() in AGREE_WORDS and not after:
+        answer_extension(ctx, action, agree=True)
+        return
+    new_due, reason = _read_extension(ctx, action, words)
+    ask_for_time(ctx, action, new_due, reason)
+
+
+def answer_extension(ctx: Context, action: Action, *, agree: bool, reason: str = "") -> None:
+    """The chair agrees, or declines with a reason, the owner's request for more time."""
     _owner_or_chair(ctx, action, "change its due date")
     _require_open(ctx, action)
     is_chair = ctx.caller.id == action.meeting.chair_id
-    word, after = first_word(rest)
-    if word.lower() in DECLINE_WORDS:
-        _decline(ctx, action, is_chair=is_chair, reason=after.strip())
-        return
-    if word.lower() in AGREE_WORDS and not after:
+    if agree:
         _agree_asked(ctx, action, is_chair=is_chair)
-        return
-    new_due, reason = _read_extension(ctx, action, rest)
-    ask_for_time(ctx, action, new_due, reason)
+    else:
+        _decline(ctx, action, is_chair=is_chair, reason=reason)
 
 
 def ask_for_time(ctx: Context, action: Action, new_due: date, reason: str) -> None:
@@ -289,8 +303,8 @@ def ask_for_time(ctx: Context, action: Action, new_due: date, reason: str) -> No
         "actions:extension_request",
         kind="extension_request",
         buttons=(
-            Button("Agree", f"extend {action.ref} agree", "primary"),
-            Button("Decline", f"extend {action.ref} decline"),
+            Button("Agree", "extend", action.ref, "agree", "primary"),
+            Button("Decline", "extend", action.ref, "decline"),
         ),
         action=view,
         by=ctx.caller.display_name,

@@ -109,6 +109,11 @@ def invite(ctx: Context, args: str) -> None:
 def agenda(ctx: Context, args: str) -> None:
     """Add an item to a meeting's agenda, or show the agenda."""
     meeting, item = ctx.meeting_or_running(clean_text(args), "/mdt agenda M3 <item>")
+    add_agenda_item(ctx, meeting, item)
+
+
+def add_agenda_item(ctx: Context, meeting: Meeting, item: str) -> None:
+    """An invitee adds an item to the agenda; with no item, the agenda is shown."""
     ctx.require_invitee(meeting, "add to its agenda" if item else "see its agenda")
     view = meeting_view(meeting, ctx.today)
     if not item:
@@ -206,9 +211,13 @@ def _sent_report(text: str) -> tuple[str, bool]:
 def apologies(ctx: Context, args: str) -> None:
     """Send apologies, with a reason and an optional deputy."""
     ref, _, rest = clean_text(args).partition(" ")
-    meeting = ctx.meeting(ref)
-    rest, sent_report = _sent_report(rest)
-    reason, deputy_text = split_word(rest, "deputy")
+    apologies_in_words(ctx, ctx.meeting(ref), rest)
+
+
+def apologies_in_words(ctx: Context, meeting: Meeting, words: str) -> None:
+    """Apologies as a person words them: `<reason> [deputy @x] [sent report]`."""
+    words, sent_report = _sent_report(words)
+    reason, deputy_text = split_word(words, "deputy")
     send_apologies(ctx, meeting, reason, deputy_text, sent_report=sent_report)
 
 

@@ -62,7 +62,7 @@ def encode_message(message: Message) -> dict[str, Any]:
         "channel": message.channel,
         "thread_id": message.thread_id,
         "recipient": [recipient.external_id, recipient.display_name] if recipient else None,
-        "buttons": [[b.label, b.command, b.style] for b in message.buttons],
+        "buttons": [[b.label, b.value, b.style] for b in message.buttons],
         "attachments": [
             [a.filename, base64.b64encode(a.content).decode(), a.media_type]
             for a in message.attachments
@@ -83,7 +83,11 @@ def decode_message(data: Mapping[str, Any]) -> Message:
         channel=data.get("channel"),
         thread_id=data.get("thread_id"),
         recipient=Recipient(recipient[0], recipient[1]) if recipient else None,
-        buttons=tuple(Button(*b) for b in data.get("buttons", [])),
+        buttons=tuple(
+            button
+            for label, value, style in data.get("buttons", [])
+            if (button := Button.pressed(value, label, style)) is not None
+        ),
         attachments=tuple(
             Attachment(name, base64.b64decode(content), media)
             for name, content, media in data.get("attachments", [])

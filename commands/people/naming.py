@@ -98,19 +98,19 @@ def agency_for(ctx: Context, text: str) -> Agency:
 def meeting_buttons(ref: str) -> tuple[Button, ...]:
     """Attend, apologies and agenda buttons for a meeting card or invitation."""
     return (
-        Button("Attend", f"attend {ref}", "primary"),
-        Button("Send apologies", f"apologies {ref}"),
-        Button("Add agenda item", f"agenda {ref}"),
+        Button("Attend", "attend", ref, style="primary"),
+        Button("Send apologies", "apologies", ref),
+        Button("Add agenda item", "agenda", ref),
     )
 
 
 def action_buttons(ref: str) -> tuple[Button, ...]:
     """Accept, done, progress and more-time buttons for an action owner."""
     return (
-        Button("Accept", f"accept {ref}", "primary"),
-        Button("Done", f"done {ref}"),
-        Button("Add progress", f"progress {ref}"),
-        Button("Need more time", f"extend {ref}"),
+        Button("Accept", "accept", ref, style="primary"),
+        Button("Done", "done", ref),
+        Button("Add progress", "progress", ref),
+        Button("Need more time", "extend", ref),
     )
 
 

@@ -72,12 +72,12 @@ def correct(ctx: Context, args: str) -> None:
     if not ref:
         ctx.fail("usage", usage=CORRECT_USAGE, example=CORRECT_EXAMPLE)
     meeting = ctx.meeting(ref)
-    ctx.require_invitee(meeting, "correct its minutes")
-    _draft(ctx, meeting)
     word, tail = first_word(rest)
     if word.lower() in {"accept", "decline"}:
-        _answer(ctx, meeting, word.lower(), tail)
+        answer_correction(ctx, meeting, word.lower(), *first_word(tail))
         return
+    ctx.require_invitee(meeting, "correct its minutes")
+    _draft(ctx, meeting)
     if not rest:
         ctx.fail("correction_needs_text", meeting=meeting.ref, example=CORRECT_EXAMPLE)
     closes = window_closes(meeting, ctx.calendar)
@@ -109,8 +109,8 @@ def correct(ctx: Context, args: str) -> None:
         "lifecycle:proposal",
         kind="correction_request",
         buttons=(
-            Button("Accept", f"correct {meeting.ref} accept {number}", "primary"),
-            Button("Decline", f"correct {meeting.ref} decline {number} "),
+            Button("Accept", "correct", meeting.ref, f"accept {number}", "primary"),
+            Button("Decline", "correct", meeting.ref, f"decline {number}"),
         ),
         meeting=view,
         number=number,
@@ -119,9 +119,13 @@ def correct(ctx: Context, args: str) -> None:
     )
 
 
-def _answer(ctx: Context, meeting: Meeting, verb: str, tail: str) -> None:
+def answer_correction(
+    ctx: Context, meeting: Meeting, verb: str, number_text: str, reason: str = ""
+) -> None:
+    """The chair accepts (`verb` "accept") or declines, with a reason, a proposed correction."""
+    ctx.require_invitee(meeting, "correct its minutes")
+    _draft(ctx, meeting)
     ctx.require_chair(meeting, f"{verb} corrections")
-    number_text, reason = first_word(tail)
     example = (
         f"/mdt correct {meeting.ref} accept 2"
         if verb == "accept"
@@ -171,7 +175,11 @@ def approve(ctx: Context, args: str) -> None:
     ref = args.strip()
     if not ref or len(ref.split()) != 1:
         ctx.fail("usage", usage="/mdt approve M3", example="/mdt approve M3")
-    meeting = ctx.meeting(ref)
+    approve_minutes(ctx, ctx.meeting(ref))
+
+
+def approve_minutes(ctx: Context, meeting: Meeting) -> None:
+    """The chair approves the draft minutes: a new version, approved, and the record locked."""
     ctx.require_chair(meeting, "approve its minutes")
     ctx.require_unlocked(meeting, "approve its minutes again")
     if meeting.minutes_status != "draft":

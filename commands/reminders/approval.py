@@ -130,6 +130,6 @@ def _with_approve(message: Message, ref: str) -> Message:
         context=message.context,
         zone=message.zone,
         recipient=message.recipient,
-        buttons=(Button("Approve", f"approve {ref}", "primary"),),
+        buttons=(Button("Approve", "approve", ref, style="primary"),),
         kind="approval_request",
     )

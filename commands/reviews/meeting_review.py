@@ -101,9 +101,9 @@ def closing_time(ended: datetime, zone: ZoneInfo, calendar: WorkingCalendar) -> 
 def review_buttons(ref: str) -> tuple[Button, ...]:
     """KEEP, STOP and START buttons: each asks for the text of one item."""
     return (
-        Button("KEEP", f"review {ref} keep"),
-        Button("STOP", f"review {ref} stop"),
-        Button("START", f"review {ref} start"),
+        Button("KEEP", "review", ref, "keep"),
+        Button("STOP", "review", ref, "stop"),
+        Button("START", "review", ref, "start"),
     )
 
 

@@ -105,7 +105,7 @@ def review(ctx: Context, args: str) -> None:
             ctx.fail("usage", usage=f"/mdt review {meeting.ref} close", example=EXAMPLE)
         _close(ctx, meeting)
     elif word in KINDS:
-        _add(ctx, meeting, word, body)
+        add_review_item(ctx, meeting, word, body)
     elif word in {"start-action", "action"}:
         _start_action(ctx, meeting, body)
     else:
@@ -127,7 +127,8 @@ def _open_review(ctx: Context, meeting: Meeting, *, lock: bool = False) -> Revie
     return found
 
 
-def _add(ctx: Context, meeting: Meeting, kind: str, text: str) -> None:
+def add_review_item(ctx: Context, meeting: Meeting, kind: str, text: str) -> None:
+    """An attendee adds a KEEP, STOP or START item to the meeting's open review."""
     if not any(p.id == ctx.caller.id for p in attendees(meeting)):
         ctx.fail(
             "only_attendees", meeting=meeting.ref, chair=meeting.chair.display_name, doing="review"
