@@ -146,3 +146,14 @@ def test_setting_an_absence_is_audited(chased: Console) -> None:
         ).all()
     assert [c for c, _ in changes] == ["created", "updated"]
     assert all(actor is not None for _, actor in changes)
+
+
+def test_an_overlapping_absence_is_refused_and_changes_nothing(chased: Console) -> None:
+    chased("/mdt away from 21/12 to 4/1")
+    printed = chased("/mdt away from 1/1 to 8/1 cover @sam")
+    assert printed == (
+        "[only @tom] You are already recorded as away from Mon 21 Dec 2026 to Mon 4 Jan 2027."
+        " Cancel that first with `/mdt away off`, or give other dates.\n"
+    )
+    with reading(chased) as session:
+        assert len(session.scalars(select(Absence)).all()) == 1

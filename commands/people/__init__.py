@@ -1,1 +1,2 @@
-"""People: who they are (`/mdt iam`), their agencies, and how a command names them."""
+"""People: who they are (`/mdt iam`), when they are away and who covers (`/mdt away`), their
+agencies, and how a command names them."""
