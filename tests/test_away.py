@@ -157,3 +157,14 @@ def test_an_overlapping_absence_is_refused_and_changes_nothing(chased: Console) 
     )
     with reading(chased) as session:
         assert len(session.scalars(select(Absence)).all()) == 1
+
+
+def test_recording_an_action_for_someone_away_before_it_is_due_says_so(chased: Console) -> None:
+    chased("/mdt away from 21/12 to 4/1 cover @sam", ":as priya")
+    printed = chased("/mdt action M1 @tom phone the GP by 23/12/2026 measure call logged")
+    assert (
+        "\nNote: @tom is away from Mon 21 Dec 2026 to Mon 4 Jan 2027; @sam covers and gets the"
+        " chasers meanwhile.\n" in printed
+    )
+    printed = chased("/mdt action M1 @tom phone the GP by 18/12/2026 measure call logged")
+    assert "is away" not in printed

@@ -14,11 +14,13 @@ from commands.errors import CommandError
 from commands.language.dates import DateError, parse_date
 from commands.language.grammar import ClauseKind, clean_text, scan_clauses, split_word
 from commands.language.smart import check
+from commands.people.absence import AbsenceView, absence_view
 from commands.people.naming import DATE_STARTERS, action_buttons, looks_like_mention
 from commands.record.recording import recordable, source
 from commands.registry import command
 from commands.reminders.policy import due_reminder_day
 from commands.reminders.rows import policy_for, refresh_reminders
+from storage.absences import overlapping
 from storage.models import Action, Meeting, Person
 from storage.numbering import next_number
 
@@ -162,6 +164,7 @@ def _announce(ctx: Context, meeting: Meeting, owner: Person, record: Action) -> 
         next_working=next_working,
         reminded_on=reminded_on,
         due_today=record.due == ctx.today,
+        away=_away_before_due(ctx, owner, record.due),
     )
     ctx.dm(
         owner,
@@ -172,6 +175,12 @@ def _announce(ctx: Context, meeting: Meeting, owner: Person, record: Action) -> 
         meeting=meeting_view(meeting, ctx.today),
         by=ctx.caller.display_name,
     )
+
+
+def _away_before_due(ctx: Context, owner: Person, due: date) -> AbsenceView | None:
+    """The owner's first recorded absence between today and the due date, if any."""
+    absence = overlapping(ctx.session, owner.id, ctx.today, due)
+    return absence_view(absence, ctx.calendar) if absence else None
 
 
 def _due_reminder_day(ctx: Context, due: date) -> date | None:
