@@ -168,3 +168,12 @@ def test_recording_an_action_for_someone_away_before_it_is_due_says_so(chased: C
     )
     printed = chased("/mdt action M1 @tom phone the GP by 18/12/2026 measure call logged")
     assert "is away" not in printed
+
+
+def test_a_cover_who_is_away_too_is_passed_over(chased: Console) -> None:
+    chased("/mdt away from 10/12 to 11/12 cover @sam", ":as sam", "/mdt away from 11/12 to 11/12")
+    assert blocks(chased(":clock 2026-12-11T10:00:00+00:00")) == []
+    assert to(chased(":clock 2026-12-14T09:30:00+00:00"), "tom") == [
+        "[DM @tom] A1 is overdue: it was due Wed 9 Dec 2026, 3 working days ago: send the care"
+        " plan to the GP. From M1 Case review."
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -154,13 +154,7 @@ class ReminderSweep:
             }
             newest = newest_due_of(session, action_ids, now)
             siblings = rows_of(session, action_ids)
-            day = now.date()
-            away = absences_between(
-                session,
-                (a.owner_id for a in actions.values()),
-                day - timedelta(days=1),
-                day + timedelta(days=1),
-            )
+            away = _absences(session, [a.owner_id for a in actions.values()], now)
             for action_id, rows in held.items():
                 action = actions.get(action_id)
                 self._settle_action(
@@ -170,7 +164,7 @@ class ReminderSweep:
                     rows,
                     newest=newest.get(action_id),
                     siblings=siblings.get(action_id, []),
-                    absences=away.get(action.owner_id, []) if action else [],
+                    away=away,
                     now=now,
                     report=report,
                 )
@@ -185,7 +179,7 @@ class ReminderSweep:
         *,
         newest: datetime | None,
         siblings: list[Reminder],
-        absences: list[Absence],
+        away: dict[int, list[Absence]],
         now: datetime,
         report: SweepReport,
     ) -> None:
@@ -205,19 +199,26 @@ class ReminderSweep:
         policy = self._policy(session, workspace.id)
         calendar = working_calendar(workspace.holidays_nation)
         zone = zone_of(owner, workspace)
-        absence = away_on(absences, now.astimezone(zone).date())
+        absence = away_on(away.get(owner.id, []), now.astimezone(zone).date())
+        cover = absence.cover if absence is not None else None
+        if cover is not None and away_on(
+            away.get(cover.id, []), now.astimezone(zone_of(cover, workspace)).date()
+        ):
+            cover = None  # the cover is away too: as though nobody covers
         escalating = chosen.kind == "chaser" and chosen.escalate
-        if absence is not None and absence.cover is None and not escalating:
+        if absence is not None and cover is None and not escalating:
             # Nobody covers: the owner hears nothing until they are back.
             back = morning(back_on(absence.ends_on, calendar), zone, calendar, policy)
             _defer(chosen, back, report)
             return
-        reader = absence.cover if absence is not None and absence.cover else owner
+        reader = cover or owner
         when = next_delivery(now, zone_of(reader, workspace), calendar, policy)
         if when > now:
             _defer(chosen, when, report)
             return
-        for part, person, message in _reminder_messages(action, chosen, workspace, now, absence):
+        for part, person, message in _reminder_messages(
+            action, chosen, workspace, now, absence=absence, cover=cover
+        ):
             enqueue(
                 session,
                 workspace,
@@ -301,6 +302,14 @@ class ReminderSweep:
         return 1
 
 
+def _absences(session: Session, owner_ids: list[int], now: datetime) -> dict[int, list[Absence]]:
+    """The absences around today of these owners and of those covering for them (two queries)."""
+    first, last = now.date() - timedelta(days=1), now.date() + timedelta(days=1)
+    found = absences_between(session, owner_ids, first, last)
+    covers = {a.cover_id for rows in found.values() for a in rows if a.cover_id is not None}
+    return {**absences_between(session, covers - set(found), first, last), **found}
+
+
 def _defer(row: Reminder, when: datetime, report: SweepReport) -> None:
     row.due_at = when
     row.claimed_by = row.claimed_until = None
@@ -317,7 +326,9 @@ def _reminder_messages(
     row: Reminder,
     workspace: Workspace,
     now: datetime,
+    *,
     absence: Absence | None = None,
+    cover: Person | None = None,
 ) -> list[tuple[str, Person | None, Message]]:
     """The owner's reminder and, for an escalating chaser, the chair's and the channel's notes.
 
@@ -331,6 +342,8 @@ def _reminder_messages(
     today = now.astimezone(zone_of(owner, workspace)).date()
     view = action_view(action, today)
     away = absence_view(absence, calendar) if absence else None
+    if away is not None and cover is None:
+        away = replace(away, cover=None)
     meeting_summary = meeting_view(meeting, today)
     facts: dict[str, object] = {
         "action": view,
@@ -346,9 +359,9 @@ def _reminder_messages(
     if absence is None:
         to_owner = dm_to(owner, workspace, f"reminders:{row.kind}", **facts)
         found.append(("owner", owner, _with_buttons(to_owner, action.ref)))
-    elif absence.cover is not None:
-        note = dm_to(absence.cover, workspace, "reminders:covering", kind=row.kind, **facts)
-        found.append(("cover", absence.cover, note))
+    elif cover is not None:
+        note = dm_to(cover, workspace, "reminders:covering", kind=row.kind, **facts)
+        found.append(("cover", cover, note))
     if row.kind == "chaser" and row.escalate:
         chair = meeting.chair
         if chair.id != owner.id:
