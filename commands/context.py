@@ -25,6 +25,7 @@ from commands.messages import (
 )
 from commands.people.email_people import address_of, email_person
 from storage.models import Action, Decision, Invitation, Meeting, Person, Workspace
+from storage.status import MeetingStatus
 
 Row = TypeVar("Row", Meeting, Action)
 
@@ -219,7 +220,7 @@ class Context:
         query = select(Meeting).where(
             Meeting.workspace_id == self.workspace.id,
             Meeting.channel == self.request.channel,
-            Meeting.status == "running",
+            Meeting.status == MeetingStatus.RUNNING,
         )
         running = self.session.scalars(locked(query, Meeting)).all()
         if self.request.thread_id:
@@ -244,7 +245,7 @@ class Context:
         query = select(Meeting).where(
             Meeting.workspace_id == self.workspace.id,
             Meeting.channel == self.request.channel,
-            Meeting.status == "running",
+            Meeting.status == MeetingStatus.RUNNING,
         )
         return list(self.session.scalars(query.order_by(Meeting.number)).all())
 

@@ -33,6 +33,7 @@ from storage.db import Store
 from storage.lookups import workspace_of
 from storage.models import Meeting, Workspace
 from storage.reach import unreachable
+from storage.status import MeetingStatus
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,9 @@ class Core:
             Meeting.workspace_id == workspace.id, Meeting.channel == request.channel
         )
         running = list(
-            session.scalars(here.where(Meeting.status == "running").order_by(Meeting.number))
+            session.scalars(
+                here.where(Meeting.status == MeetingStatus.RUNNING).order_by(Meeting.number)
+            )
         )
         refs = [m.ref for m in running]
         if ref is not None:
@@ -176,7 +179,9 @@ class Core:
             named = next((m for m in running if m.number == number), None)
             if named is not None:
                 return Situation(named.ref, refs, None)
-            ended = session.scalar(here.where(Meeting.number == number, Meeting.status == "ended"))
+            ended = session.scalar(
+                here.where(Meeting.number == number, Meeting.status == MeetingStatus.ENDED)
+            )
             return Situation(None, refs, ended.ref if ended else None)
         if request.thread_id:
             in_thread = [m for m in running if m.thread_id == request.thread_id]
@@ -188,7 +193,7 @@ class Core:
             return Situation(None, refs, None)
         since = request.now - RECENTLY_ENDED
         last = session.scalar(
-            here.where(Meeting.status == "ended", Meeting.closed_at >= since)
+            here.where(Meeting.status == MeetingStatus.ENDED, Meeting.closed_at >= since)
             .order_by(Meeting.closed_at.desc(), Meeting.number.desc())
             .limit(1)
         )
@@ -443,7 +448,7 @@ class Core:
                 Workspace.platform == platform,
                 Workspace.external_id == workspace,
                 Meeting.channel == channel,
-                Meeting.status == "running",
+                Meeting.status == MeetingStatus.RUNNING,
             )
         )
         if thread_id is not None:
@@ -464,8 +469,9 @@ class Core:
                 Meeting.channel == channel,
                 Meeting.thread_id == thread_id,
                 or_(
-                    Meeting.status == "running",
-                    (Meeting.status == "ended") & (Meeting.closed_at >= now - RECENTLY_ENDED),
+                    Meeting.status == MeetingStatus.RUNNING,
+                    (Meeting.status == MeetingStatus.ENDED)
+                    & (Meeting.closed_at >= now - RECENTLY_ENDED),
                 ),
             )
         )

@@ -20,6 +20,7 @@ from commands.email.links import issue_link
 from commands.messages import Message
 from storage.db import Store, make_engine
 from storage.models import Action, Invitation, Person
+from storage.status import ActionStatus, MeetingStatus
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class EmailNotifier:
                 return []
             if kind == "action":
                 action = session.get(Action, meta.get("action_id"))
-                if action is None or action.status != "open":
+                if action is None or action.status != ActionStatus.OPEN:
                     return []
                 raw = issue_link(session, person, now, action_id=action.id)
                 chosen = [(do, label) for do, label in ACTION_LINKS]
@@ -77,7 +78,10 @@ class EmailNotifier:
                     chosen = chosen[1:]
             else:
                 invitation = session.get(Invitation, meta.get("invitation_id"))
-                if invitation is None or invitation.meeting.status in {"ended", "cancelled"}:
+                if invitation is None or invitation.meeting.status in {
+                    MeetingStatus.ENDED,
+                    MeetingStatus.CANCELLED,
+                }:
                     return []
                 raw = issue_link(session, person, now, invitation_id=invitation.id)
                 chosen = list(INVITATION_LINKS)

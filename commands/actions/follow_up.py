@@ -17,6 +17,7 @@ from commands.people.naming import action_buttons, split_mentions
 from commands.registry import command
 from commands.reminders.rows import refresh_reminders
 from storage.models import Action, ActionUpdate, Meeting, Person
+from storage.status import ActionStatus
 
 LIMIT = 200  # actions listed at most: open before closed, the earliest due first
 EXTEND_EXAMPLE = "/mdt extend A17 to next friday because the GP appointment moved"
@@ -62,7 +63,7 @@ def _owner_or_chair(ctx: Context, action: Action, doing: str) -> None:
 
 
 def _require_open(ctx: Context, action: Action) -> None:
-    if action.status != "open":
+    if action.status != ActionStatus.OPEN:
         ctx.fail("action_closed", action=action.ref, status=action.status)
 
 
@@ -98,7 +99,7 @@ def actions(ctx: Context, args: str) -> None:
         return
     if which.lower() == "overdue":
         query = query.where(
-            Action.status == "open",
+            Action.status == ActionStatus.OPEN,
             Action.due < ctx.today,
             or_(Action.owner_id == ctx.caller.id, Action.meeting_id.in_(_visible_meetings(ctx))),
         )
@@ -120,7 +121,7 @@ def actions(ctx: Context, args: str) -> None:
         person = people[0]
         query = query.where(
             Action.owner_id == person.id,
-            Action.status == "open",
+            Action.status == ActionStatus.OPEN,
             or_(Action.owner_id == ctx.caller.id, Action.meeting_id.in_(_visible_meetings(ctx))),
         )
         title = person.display_name
@@ -129,17 +130,19 @@ def actions(ctx: Context, args: str) -> None:
 
 def my_actions(ctx: Context) -> None:
     """The caller's open actions (`/mdt actions mine`, and the Slack Home tab)."""
-    query = _base_query(ctx).where(Action.owner_id == ctx.caller.id, Action.status == "open")
+    query = _base_query(ctx).where(
+        Action.owner_id == ctx.caller.id, Action.status == ActionStatus.OPEN
+    )
     _listing(ctx, query, "mine")
 
 
 def _listing(ctx: Context, query: Select[Any], title: str) -> None:
-    first = case((Action.status == "open", 0), else_=1)
+    first = case((Action.status == ActionStatus.OPEN, 0), else_=1)
     ordered = query.order_by(first, Action.due, Action.number).limit(LIMIT)
     found = ctx.session.scalars(ordered).unique().all()
     views = sorted(
         (action_view(a, ctx.today) for a in found),
-        key=lambda v: (v.status != "open", not v.overdue, v.due, v.ref),
+        key=lambda v: (v.status != ActionStatus.OPEN, not v.overdue, v.due, v.ref),
     )
     ctx.reply("actions:listing", which=title, actions=views)
 
@@ -191,10 +194,10 @@ def done(ctx: Context, args: str) -> None:
 def complete_action(ctx: Context, action: Action, note: str = "") -> None:
     """The owner or chair completes the action, with an optional note."""
     _owner_or_chair(ctx, action, "complete it")
-    if action.status == "done":
+    if action.status == ActionStatus.DONE:
         ctx.fail("already_done", action=action.ref, at=action.completed_at)
     _require_open(ctx, action)
-    action.status = "done"
+    action.status = ActionStatus.DONE
     action.completed_at = ctx.now
     action.extension_requested = None
     _update(ctx, action, "done", note=note or None)
@@ -449,7 +452,7 @@ def cancel_action(ctx: Context, ref: str, rest: str) -> None:
     reason = rest[len(kind) :].strip(" :,-") if kind else rest.strip()
     if not reason:
         ctx.fail("cancel_needs_reason", action=action.ref, example=CANCEL_EXAMPLE)
-    action.status = "cancelled"
+    action.status = ActionStatus.CANCELLED
     action.extension_requested = None
     _update(ctx, action, "cancelled", note=reason, reason_kind=kind)
     _announce(ctx, action, "actions:cancelled", tell_owner=True, reason=reason, reason_kind=kind)

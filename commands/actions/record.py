@@ -23,6 +23,7 @@ from commands.reminders.rows import policy_for, refresh_reminders
 from storage.absences import overlapping
 from storage.models import Action, Meeting, Person
 from storage.numbering import next_number
+from storage.status import ActionStatus
 
 ACTION_EXAMPLE = (
     "/mdt action M3 @tom confirm the grab rails are fitted by friday "
@@ -127,7 +128,7 @@ def record_action(
         description=what,
         measure=measure or None,
         due=due,
-        status="open",
+        status=ActionStatus.OPEN,
         accepted=False,
         specific=smart.specific,
         measurable=smart.measurable,

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from commands.language.smart import SmartCheck
 from storage.models import Action
+from storage.status import ActionStatus
 
 
 def letters(action: Action) -> dict[str, bool]:
@@ -27,7 +28,7 @@ def is_smart(action: Action) -> bool:
 def on_time(action: Action, zone: ZoneInfo) -> bool:
     """Done on or before its due date, as the day was in `zone`."""
     return (
-        action.status == "done"
+        action.status == ActionStatus.DONE
         and action.completed_at is not None
         and action.completed_at.astimezone(zone).date() <= action.due
     )

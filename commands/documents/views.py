@@ -10,6 +10,7 @@ from commands.actions.standing import letters as smart_letters
 from commands.meetings.series import agenda_texts
 from commands.meetings.types import meeting_types
 from storage.models import Action, Decision, Invitation, Meeting, Note, Person
+from storage.status import ActionStatus, MeetingStatus
 
 SMART_ORDER = "SMART"
 
@@ -190,7 +191,7 @@ class MeetingView:
     @property
     def present(self) -> list[AttendeeView]:
         """Those who attended or, before the meeting starts, those who said they will."""
-        if self.status == "scheduled":
+        if self.status == MeetingStatus.SCHEDULED:
             return [a for a in self.invitees if a.rsvp == "attending"]
         return [a for a in self.invitees if a.attended]
 
@@ -251,7 +252,7 @@ def action_view(action: Action, today: date) -> ActionView:
         owner=person_view(action.owner),
         accepted=action.accepted,
         letters=smart_letters(action),
-        overdue=action.status == "open" and action.due < today,
+        overdue=action.status == ActionStatus.OPEN and action.due < today,
         extension_requested=action.extension_requested,
         extension_reason=action.extension_reason,
         recorded_at=action.created_at,

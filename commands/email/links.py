@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Action, Invitation, LinkToken, Meeting, Person
+from storage.status import ActionStatus, MeetingStatus
 
 TOKEN_BYTES = 32
 LIFETIME = timedelta(days=14)
@@ -109,9 +110,12 @@ def state_of(link: LinkToken, target: Target, now: datetime) -> State:
     """Whether the link still works: open, or expired, used up, or its matter closed."""
     if link.used_at is not None:
         return "used"
-    if target.action is not None and target.action.status != "open":
+    if target.action is not None and target.action.status != ActionStatus.OPEN:
         return "closed"
-    if target.invitation is not None and target.meeting.status in {"ended", "cancelled"}:
+    if target.invitation is not None and target.meeting.status in {
+        MeetingStatus.ENDED,
+        MeetingStatus.CANCELLED,
+    }:
         return "closed"
     if now >= link.expires_at:
         return "expired"

@@ -41,6 +41,7 @@ from storage.models import (
     ReviewItem,
     Workspace,
 )
+from storage.status import ReviewStatus
 
 ERASED = "[erased]"
 # A text of an erased record this long, found in a message, makes the message one about it.
@@ -146,7 +147,7 @@ def due_records(session: Session, governance: Governance, now: datetime) -> list
             )
         )
     reviews = session.scalars(
-        select(Review).where(Review.status == "closed", Review.closed_at.is_not(None))
+        select(Review).where(Review.status == ReviewStatus.CLOSED, Review.closed_at.is_not(None))
     )
     for review in reviews:
         assert review.closed_at is not None

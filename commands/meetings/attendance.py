@@ -22,6 +22,7 @@ from commands.people.naming import (
 )
 from commands.registry import command
 from storage.models import AgendaItem, Invitation, Meeting
+from storage.status import MeetingStatus
 
 
 @command(
@@ -149,7 +150,7 @@ def attend_meeting(ctx: Context, meeting: Meeting) -> None:
         owned = [
             a.ref for a in outstanding_actions(ctx.session, meeting) if a.owner_id == ctx.caller.id
         ]
-        if not owned or meeting.status in {"ended", "cancelled"}:
+        if not owned or meeting.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
             ctx.fail(
                 "only_invitees",
                 meeting=meeting.ref,
@@ -163,12 +164,12 @@ def attend_meeting(ctx: Context, meeting: Meeting) -> None:
     require_open(ctx, meeting)
     invitation.rsvp = "attending"
     invitation.apology_reason = None
-    if meeting.status == "running":
+    if meeting.status == MeetingStatus.RUNNING:
         invitation.attended = True
     ctx.reply(
         "meeting:attending",
         meeting=meeting_view(meeting, ctx.today),
-        running=meeting.status == "running",
+        running=meeting.status == MeetingStatus.RUNNING,
         owned=owned,
     )
     if owned:
@@ -179,7 +180,11 @@ def attend_meeting(ctx: Context, meeting: Meeting) -> None:
             person=ctx.caller.display_name,
             owned=owned,
         )
-    if meeting.status == "running" and meeting.quorate is False and not missing_sectors(meeting):
+    if (
+        meeting.status == MeetingStatus.RUNNING
+        and meeting.quorate is False
+        and not missing_sectors(meeting)
+    ):
         meeting.quorate = True
         ctx.post(
             "meeting:now_quorate",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.models import Meeting
+from storage.status import MeetingStatus
 
 PRODID = "-//MDT assistant//Multi-agency meetings//EN"
 
@@ -125,7 +126,7 @@ def ics_for(
     zone = ZoneInfo(meeting.timezone)
     start = meeting.starts_at.astimezone(zone)
     end = meeting.ends_at.astimezone(zone)
-    cancelled = meeting.status == "cancelled"
+    cancelled = meeting.status == MeetingStatus.CANCELLED
     summary = f"{meeting.ref} {meeting.title}"
     description = f"Multi-agency meeting {meeting.ref}. Chair: {meeting.chair.display_name}."
     stamp = (issued or meeting.created_at).astimezone(UTC)

@@ -15,6 +15,7 @@ from commands.language.dates import DateError, format_date, parse_interval
 from commands.language.grammar import Clauses
 from commands.meetings.types import meeting_types
 from storage.models import Action, AgendaItem, Decision, Invitation, Meeting, Person
+from storage.status import ActionStatus, MeetingStatus
 
 OUTSTANDING = "Outstanding actions from the last meeting"
 TO_RATIFY = "Decisions to be ratified"
@@ -26,7 +27,7 @@ INTERVAL_HINT = re.compile(
     re.IGNORECASE,
 )
 CLAUSE_WORDS = frozenset({"on", "at", "for", "type", "case", "with"})
-HELD = ("running", "ended")
+HELD = (MeetingStatus.RUNNING, MeetingStatus.ENDED)
 
 
 def interval_problem(found: Clauses) -> str | None:
@@ -83,7 +84,7 @@ def _earlier(meeting: Meeting) -> Select[Meeting] | None:
             Meeting.workspace_id == meeting.workspace_id,
             Meeting.id != meeting.id,
             Meeting.starts_at < meeting.starts_at,
-            Meeting.status != "cancelled",
+            Meeting.status != MeetingStatus.CANCELLED,
             or_(*conditions),
             may_see(meeting.chair_id),
         )
@@ -122,7 +123,7 @@ def outstanding_actions(session: Session, meeting: Meeting) -> list[Action]:
     return [
         a
         for a in found
-        if a.status == "open"
+        if a.status == ActionStatus.OPEN
         or (since is not None and a.completed_at is not None and a.completed_at >= since)
     ]
 
@@ -141,7 +142,7 @@ def decisions_to_ratify(session: Session, meeting: Meeting) -> list[Decision]:
                 Meeting.workspace_id == meeting.workspace_id,
                 Meeting.id != meeting.id,
                 Meeting.starts_at < meeting.starts_at,
-                Meeting.status != "cancelled",
+                Meeting.status != MeetingStatus.CANCELLED,
                 or_(*conditions),
                 Decision.to_ratify.is_(True),
                 Decision.ratification.is_(None),
@@ -153,7 +154,9 @@ def decisions_to_ratify(session: Session, meeting: Meeting) -> list[Decision]:
 
 
 def _action_line(action: Action, today: date) -> str:
-    status = "overdue" if action.status == "open" and action.due < today else action.status
+    status = (
+        "overdue" if action.status == ActionStatus.OPEN and action.due < today else action.status
+    )
     return (
         f"   - {action.ref} @{action.owner.display_name}: {action.description}, "
         f"due {format_date(action.due)} [{status}] (from {action.meeting.ref})"
@@ -227,7 +230,11 @@ def agenda_texts(meeting: Meeting, today: date) -> list[str]:
     """
     texts = [item.text for item in meeting.agenda]
     session = object_session(meeting)
-    if session is None or meeting.closed_at is not None or meeting.status == "cancelled":
+    if (
+        session is None
+        or meeting.closed_at is not None
+        or meeting.status == MeetingStatus.CANCELLED
+    ):
         return texts
     if not any(t.startswith((OUTSTANDING, TO_RATIFY)) for t in texts):
         return texts
@@ -280,7 +287,7 @@ def schedule_next(
         starts_at=upcoming.starts_at,
         ends_at=upcoming.starts_at + length,
         timezone=meeting.timezone,
-        status="scheduled",
+        status=MeetingStatus.SCHEDULED,
         channel=meeting.channel,
         series_interval=meeting.series_interval,
         series_id=meeting.series_id or meeting.id,

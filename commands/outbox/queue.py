@@ -15,6 +15,7 @@ from commands.outbox.codec import decode_message, encode_message
 from commands.reminders.rows import zone_of
 from storage.db import Store
 from storage.models import Action, Meeting, OutboxMessage, Person, Workspace
+from storage.status import OutboxStatus
 
 NOTICE = ":notice"
 
@@ -53,7 +54,7 @@ def enqueue(
         action_id=action_id,
         person_id=person_id,
         payload=encode_message(message),
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_at=now,
         created_at=now,
@@ -82,7 +83,7 @@ def delivered(
     session: Session, row: OutboxMessage, now: datetime, platform_id: str, *, attempts: int
 ) -> None:
     """Record a delivery, after how many attempts, and the platform's id for the message."""
-    row.status, row.sent_at, row.platform_message_id = "sent", now, platform_id
+    row.status, row.sent_at, row.platform_message_id = OutboxStatus.SENT, now, platform_id
     row.attempts = attempts
     row.claimed_by = row.claimed_until = None
     if row.person_id is not None:
@@ -109,7 +110,7 @@ def delivery_deferred(
     del session
     if wait is None:
         wait = min(DEFER_FIRST * 2 ** min(max(attempts - 1, 0), 20), DEFER_LONGEST)
-    row.status, row.last_error, row.attempts = "pending", error[:1000], attempts
+    row.status, row.last_error, row.attempts = OutboxStatus.PENDING, error[:1000], attempts
     row.next_at = now + wait
     row.claimed_by = row.claimed_until = None
     return row.next_at
@@ -125,7 +126,7 @@ def delivery_failed(
     unreachable: bool = False,
 ) -> None:
     """Mark a message failed and tell the action's chair (about an unreachable person once)."""
-    row.status, row.last_error, row.attempts = "failed", error[:1000], attempts
+    row.status, row.last_error, row.attempts = OutboxStatus.FAILED, error[:1000], attempts
     row.claimed_by = row.claimed_until = None
     person = session.get(Person, row.person_id) if row.person_id is not None else None
     if unreachable and person is not None:

@@ -11,6 +11,7 @@ from commands.language.sectors import SECTORS, infer_sector, match_sector
 from commands.messages import Button
 from commands.people.email_people import address_of
 from storage.models import Agency, Meeting, Person
+from storage.status import MeetingStatus
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DATE_STARTERS = frozenset(
@@ -125,5 +126,5 @@ def unique_people(people: list[Person]) -> list[Person]:
 def require_open(ctx: Context, meeting: Meeting) -> None:
     """Refuse changes to a meeting that has ended or was cancelled (or whose record is locked)."""
     ctx.require_unlocked(meeting, "change it")
-    if meeting.status in {"ended", "cancelled"}:
+    if meeting.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
         ctx.fail("meeting_closed", meeting=meeting.ref, status=meeting.status)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from commands.documents.views import ActionView, PersonView, action_view, person_view
 from storage.models import Action, ActionUpdate
+from storage.status import ActionStatus
 
 # The kinds of history entry, in the words the minutes and `/mdt show A17` use.
 STATE_CHANGES = frozenset({"done", "cancelled", "extension", "reassignment", "accepted"})
@@ -78,7 +79,7 @@ def as_agreed(action: Action, today: date) -> ActionView:
         view,
         due=first_due or view.due,
         owner=first_owner or view.owner,
-        status="open",
+        status=ActionStatus.OPEN,
         accepted=False,
         letters={**view.letters, "A": False},
         overdue=False,
@@ -101,7 +102,7 @@ def replay(agreed: ActionView, history: list[HistoryEntry], today: date) -> Acti
             )
         elif step.kind in {"done", "cancelled"}:
             state = replace(state, status=step.kind)
-    return replace(state, overdue=state.status == "open" and state.due < today)
+    return replace(state, overdue=state.status == ActionStatus.OPEN and state.due < today)
 
 
 def action_record(

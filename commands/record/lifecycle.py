@@ -13,6 +13,7 @@ from commands.messages import Button
 from commands.record.minutes import Minutes, minutes_for, window_closes
 from commands.registry import command
 from storage.models import Addendum, Correction, Meeting
+from storage.status import MeetingStatus
 
 CORRECT_USAGE = (
     "/mdt correct M3 <what is wrong and what it should say> | /mdt correct M3 accept <n> | "
@@ -32,7 +33,7 @@ def next_in_series(ctx: Context, meeting: Meeting) -> Meeting | None:
             Meeting.series_id == meeting.series_id,
             Meeting.id != meeting.id,
             Meeting.starts_at > meeting.starts_at,
-            Meeting.status != "cancelled",
+            Meeting.status != MeetingStatus.CANCELLED,
             Meeting.created_at <= ctx.now,
         )
         .order_by(Meeting.starts_at)

@@ -8,6 +8,7 @@ from commands.language.grammar import clean_text, split_word
 from commands.registry import command
 from storage.models import Decision, Meeting, Note
 from storage.numbering import next_number
+from storage.status import MeetingStatus
 
 DECISION_USAGE = "/mdt decision M3 <text>"
 DECISION_EXAMPLE = "/mdt decision M3 Discharge on 11 Feb because adaptations are fitted by 10 Feb"
@@ -17,7 +18,7 @@ def recordable(ctx: Context, meeting: Meeting, doing: str) -> None:
     """Only the chair or a minute-taker records, and only once the meeting has started."""
     ctx.require_recorder(meeting, doing)
     ctx.require_unlocked(meeting, doing)
-    if meeting.status not in {"running", "ended"}:
+    if meeting.status not in {MeetingStatus.RUNNING, MeetingStatus.ENDED}:
         ctx.fail("not_started", meeting=meeting.ref, status=meeting.status)
 
 
@@ -91,7 +92,7 @@ def note(ctx: Context, args: str) -> None:
     meeting, text = ctx.meeting_or_running(clean_text(args), "/mdt note M3 <text>")
     ctx.require_invitee(meeting, "add notes")
     ctx.require_unlocked(meeting, "add notes")
-    if meeting.status not in {"running", "ended"}:
+    if meeting.status not in {MeetingStatus.RUNNING, MeetingStatus.ENDED}:
         ctx.fail("not_started", meeting=meeting.ref, status=meeting.status)
     if not text:
         ctx.fail(

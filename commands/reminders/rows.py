@@ -13,8 +13,9 @@ from commands.language.workdays import WorkingCalendar
 from commands.reminders.policy import Planned, ReminderPolicy, plan
 from storage.models import Action, Person, Reminder, ReminderSettings, Workspace
 from storage.reminder_queries import reminders_of
+from storage.status import ActionStatus, ReminderStatus
 
-OPEN = "open"
+OPEN = ActionStatus.OPEN
 
 
 @cache
@@ -66,8 +67,8 @@ def refresh_reminders(
     by_key = {r.key: r for r in (reminders_of(session, action.id) if rows is None else rows)}
     if action.status != OPEN:
         for row in by_key.values():
-            if row.status == "pending":
-                row.status, row.settled_at = "cancelled", now
+            if row.status == ReminderStatus.PENDING:
+                row.status, row.settled_at = ReminderStatus.CANCELLED, now
         return
     workspace = session.get(Workspace, action.workspace_id)
     owner = owner or session.get(Person, action.owner_id)
@@ -81,19 +82,19 @@ def refresh_reminders(
         for p in plan(action.due, told_at or action.created_at, zone, calendar, policy, now=now)
     }
     for key, row in by_key.items():
-        if row.status == "pending" and key not in wanted:
-            row.status, row.settled_at = "cancelled", now
+        if row.status == ReminderStatus.PENDING and key not in wanted:
+            row.status, row.settled_at = ReminderStatus.CANCELLED, now
     for key, planned in wanted.items():
         found = by_key.get(key)
         if found is None:
             if planned.at > now:
                 session.add(_row(action, key, planned, now))
-        elif found.status == "pending":
+        elif found.status == ReminderStatus.PENDING:
             if found.due_at != planned.at and found.claimed_by is None:
                 found.due_at = planned.at
             found.escalate = planned.escalate
-        elif found.status == "cancelled" and planned.at > now:
-            found.status, found.settled_at, found.due_at = "pending", None, planned.at
+        elif found.status == ReminderStatus.CANCELLED and planned.at > now:
+            found.status, found.settled_at, found.due_at = ReminderStatus.PENDING, None, planned.at
             found.escalate = planned.escalate
 
 
@@ -106,6 +107,6 @@ def _row(action: Action, key: str, planned: Planned, now: datetime) -> Reminder:
         number=planned.number,
         escalate=planned.escalate,
         due_at=planned.at,
-        status="pending",
+        status=ReminderStatus.PENDING,
         created_at=now,
     )

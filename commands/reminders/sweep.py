@@ -35,6 +35,7 @@ from storage.absences import absences_between
 from storage.db import Store
 from storage.models import Absence, Action, Meeting, OutboxMessage, Person, Reminder, Workspace
 from storage.reminder_queries import claim_due_reminders, held_reminders, newest_due_of, rows_of
+from storage.status import MeetingStatus, ReminderStatus
 
 log = logging.getLogger(__name__)
 
@@ -185,13 +186,13 @@ class ReminderSweep:
     ) -> None:
         if action is None or workspace is None or action.status != OPEN:
             for row in rows:
-                _settle(row, "cancelled", now)
+                _settle(row, ReminderStatus.CANCELLED, now)
             report.cancelled += len(rows)
             return
         chosen = rows[-1] if rows[-1].due_at == newest else None
         for row in rows:
             if row is not chosen:
-                _settle(row, "skipped", now)
+                _settle(row, ReminderStatus.SKIPPED, now)
                 report.skipped += 1
         if chosen is None:
             return
@@ -229,7 +230,7 @@ class ReminderSweep:
                 action_id=action.id,
                 person_id=person.id if person else None,
             )
-        _settle(chosen, "sent", now)
+        _settle(chosen, ReminderStatus.SENT, now)
         report.queued += 1
         report.keys.append(chosen.key)
         refresh_reminders(
@@ -247,7 +248,7 @@ class ReminderSweep:
         with self.store.transaction(now) as session:
             upcoming = session.scalars(
                 select(Meeting.id).where(
-                    Meeting.status == "scheduled",
+                    Meeting.status == MeetingStatus.SCHEDULED,
                     Meeting.case_ref.is_not(None),
                     Meeting.starts_at > now,
                     Meeting.starts_at <= now + BRIEFING_LOOKAHEAD,

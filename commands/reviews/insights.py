@@ -35,6 +35,7 @@ from storage.models import (
     ReviewItem,
     Workspace,
 )
+from storage.status import ActionStatus, ReviewStatus
 
 KINDS = ("keep", "stop", "start")
 ORDER = (Meeting.starts_at, Meeting.id)
@@ -258,12 +259,14 @@ class _Builder:
         self.meetings = meetings
         self.today = today
         self.zone = ZoneInfo(meetings[0].timezone)
-        self.actions = [a for m in meetings for a in m.actions if a.status != "cancelled"]
+        self.actions = [
+            a for m in meetings for a in m.actions if a.status != ActionStatus.CANCELLED
+        ]
 
     def overdue_by_agency(self) -> tuple[list[Suggestion], Chart]:
         due: dict[str, list[Action]] = {}
         for action in self.actions:
-            if action.status == "done" or action.due < self.today:
+            if action.status == ActionStatus.DONE or action.due < self.today:
                 owner_agency = action.owner.agency
                 name = owner_agency.name if owner_agency else "Agency not given"
                 due.setdefault(name, []).append(action)
@@ -383,7 +386,7 @@ class _Builder:
     def never_smart(self) -> tuple[list[Suggestion], Chart]:
         rows: list[Row] = []
         for meeting in self.meetings:
-            actions = [a for a in meeting.actions if a.status != "cancelled"]
+            actions = [a for a in meeting.actions if a.status != ActionStatus.CANCELLED]
             smart = sum(1 for a in actions if is_smart(a))
             rows.append(
                 (
@@ -504,7 +507,7 @@ class _Builder:
             .join(ReviewItem, ReviewItem.review_id == Review.id)
             .where(
                 Review.meeting_id.in_(list(ids)),
-                or_(Review.status != "open", Review.meeting_id.in_(chaired)),
+                or_(Review.status != ReviewStatus.OPEN, Review.meeting_id.in_(chaired)),
             )
             .order_by(Review.meeting_id, ReviewItem.position)
         ).all()

@@ -21,6 +21,7 @@ from commands.outbox.queue import enqueue
 from storage.db import Store
 from storage.models import Action, Meeting, Person, Review, ReviewItem, Workspace
 from storage.queries import load_meeting_in_full
+from storage.status import ReviewStatus
 
 KINDS = ("keep", "stop", "start")
 OPEN_FOR_WORKING_DAYS = 2
@@ -115,7 +116,7 @@ def open_review(
     review = Review(
         workspace_id=meeting.workspace_id,
         meeting_id=meeting.id,
-        status="open",
+        status=ReviewStatus.OPEN,
         opened_at=now,
         closes_at=closing_time(now, zone, calendar),
     )
@@ -201,7 +202,7 @@ def close_review(
     session: Session, review: Review, now: datetime, closer: Person | None
 ) -> ReviewView:
     """Close an open review; the caller posts the summary that comes back."""
-    review.status = "closed"
+    review.status = ReviewStatus.CLOSED
     review.closed_at = now
     review.closed_by_id = closer.id if closer else None
     session.flush()
@@ -230,7 +231,7 @@ def summary_message(view: ReviewView, workspace: Workspace, review_id: int) -> M
 def _close_due_in(session: Session, now: datetime) -> list[Message]:
     query = (
         select(Review)
-        .where(Review.status == "open", Review.closes_at <= now)
+        .where(Review.status == ReviewStatus.OPEN, Review.closes_at <= now)
         .order_by(Review.closes_at, Review.id)
         .with_for_update(skip_locked=True)
     )
@@ -255,7 +256,7 @@ def close_due_reviews(target: Store | Session, now: datetime) -> list[Message]:
     with target.transaction(now) as session:
         due = list(
             session.scalars(
-                select(Review.id).where(Review.status == "open", Review.closes_at <= now)
+                select(Review.id).where(Review.status == ReviewStatus.OPEN, Review.closes_at <= now)
             ).all()
         )
     messages: list[Message] = []
@@ -269,7 +270,7 @@ def close_due_reviews_to_outbox(store: Store, now: datetime) -> int:
     with store.transaction(now) as session:
         due = list(
             session.scalars(
-                select(Review.id).where(Review.status == "open", Review.closes_at <= now)
+                select(Review.id).where(Review.status == ReviewStatus.OPEN, Review.closes_at <= now)
             ).all()
         )
 
@@ -289,7 +290,7 @@ def _close_one(
         with store.transaction(now) as session:
             review = session.scalar(
                 select(Review)
-                .where(Review.id == review_id, Review.status == "open")
+                .where(Review.id == review_id, Review.status == ReviewStatus.OPEN)
                 .with_for_update(skip_locked=True)
             )
             if review is None:

@@ -27,6 +27,7 @@ from commands.reviews.meeting_review import (
     review_view,
 )
 from storage.models import Action, Meeting, Review, ReviewItem
+from storage.status import ReviewStatus
 
 USAGE = (
     "/mdt review M3 keep|stop|start <text> | /mdt review M3 [close] | "
@@ -134,7 +135,7 @@ def add_review_item(ctx: Context, meeting: Meeting, kind: str, text: str) -> Non
             "only_attendees", meeting=meeting.ref, chair=meeting.chair.display_name, doing="review"
         )
     found = _open_review(ctx, meeting, lock=True)
-    if found.status != "open" or found.closes_at <= ctx.now:
+    if found.status != ReviewStatus.OPEN or found.closes_at <= ctx.now:
         ctx.fail("review_closed", meeting=meeting.ref, closed_at=found.closed_at or found.closes_at)
     view = meeting_view(meeting, ctx.today)
     if not text:
@@ -175,7 +176,7 @@ def _show(ctx: Context, meeting: Meeting) -> None:
 def _close(ctx: Context, meeting: Meeting) -> None:
     ctx.require_chair(meeting, "close its review")
     found = _open_review(ctx, meeting, lock=True)
-    if found.status != "open":
+    if found.status != ReviewStatus.OPEN:
         ctx.fail("review_closed", meeting=meeting.ref, closed_at=found.closed_at)
     view = close_review(ctx.session, found, ctx.now, ctx.caller)
     ctx.post("reviews:summary", channel=meeting.channel, kind="review_summary", review=view)
