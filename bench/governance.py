@@ -202,7 +202,7 @@ def _console(folder: Path, chained: bool) -> ConsoleSession:
         out=io.StringIO(),
         files_dir=folder / "files",
     )
-    for line in ("/mdt new Strategy case AB-1234 tomorrow at 10am with @tom", "/mdt start M1"):
+    for line in ("/mdt new Strategy case AB-1234 today at 10am with @tom", "/mdt start M1"):
         session.line(line)
     return session
 

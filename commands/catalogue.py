@@ -5,7 +5,7 @@ from commands.actions import follow_up, record
 from commands.escalation import disagreements
 from commands.governance import commands as governance
 from commands.governance import holds
-from commands.meetings import attendance, diary, handover, running
+from commands.meetings import attendance, diary, handover, running, venue
 from commands.people import away, iam
 from commands.record import decisions, lifecycle, recording
 from commands.reviews import review
@@ -27,4 +27,5 @@ __all__ = [
     "recording",
     "review",
     "running",
+    "venue",
 ]

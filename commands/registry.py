@@ -47,6 +47,7 @@ ORDER = (
     "end",
     "minutes",
     "move",
+    "where",
     "cancel",
     "review",
     "actions",

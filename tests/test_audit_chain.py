@@ -22,7 +22,7 @@ from storage.triggers import POSTGRES_TRIGGERS, SQLITE_TRIGGERS
 from tests.conftest import Console
 
 SCENARIO = [
-    "/mdt new Strategy case AB-1234 tomorrow at 10am type strategy with @tom @sam",
+    "/mdt new Strategy case AB-1234 today at 10am type strategy with @tom @sam",
     "/mdt agenda M1 Housing options",
     "/mdt start M1",
     "/mdt decision M1 Refer to the housing panel because the tenancy is at risk",

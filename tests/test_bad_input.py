@@ -24,7 +24,7 @@ from tests.support import blocks, snapshot
 SETUP = [
     "/mdt iam Brighton Adult Social Care as social worker",
     "/mdt new Strategy case AB-1234 on 3/2/2027 at 10:00 type strategy with @tom @sam",
-    "/mdt new Discharge planning tomorrow at 10am with @tom @max",
+    "/mdt new Discharge planning today at 9:30 with @tom @max",
     ":in ward",
     "/mdt start M2",
     "/mdt action M2 @tom send the care plan to the GP by 10/2/2027 measure copy on file",
@@ -95,6 +95,13 @@ CASES = [
     ("priya", "/mdt ratify D5", "There is no decision D5"),
     ("priya", "/mdt cancel A1", "Say why A1 is closed undone"),
     ("priya", "/mdt start M1 later", "/mdt start M3 now"),
+    ("priya", "/mdt start M1", "booked for Wed 3 Feb 2027 10:00, not today"),
+    ("priya", "/mdt where M1", "/mdt where M3 <venue or dial-in>"),
+    ("priya", "/mdt where M99 Room 2", "There is no meeting M99"),
+    ("priya", "/mdt where M1 ring 07700 900123 to get in", "a phone number"),
+    ("priya", f"/mdt where M1 {'room ' * 80}", "The venue is too long"),
+    ("priya", f"/mdt where M1 Room{BELL} 2", "control characters"),
+    ("priya", "/mdt new Review tomorrow at 10am where ring 07700 900123", "a phone number"),
     ("priya", "/mdt show A99", "There is no action A99"),
     ("priya", "/mdt minutes", "/mdt minutes M3"),
     ("priya", "/mdt minutes M2 pdf", "`pdf` is not one of"),
@@ -384,7 +391,7 @@ def test_an_unknown_person_is_named_in_the_reply(store: Store, text: str) -> Non
 
     for line in (
         "new Strategy on 3/2/2027 at 10:00 with @tom @sam",
-        "new Discharge tomorrow at 10am with @tom",
+        "new Discharge today at 9:30 with @tom",
         "start M2",
         "action M2 @tom send the care plan by 10/2/2027",
     ):

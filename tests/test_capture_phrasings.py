@@ -127,7 +127,7 @@ def test_refs_before_or_after_the_word_name_the_meeting() -> None:
 
 
 SETUP = [
-    "/mdt new Strategy on 3/2/2027 at 10:00 with @tom @max",
+    "/mdt new Strategy today at 10:00 with @tom @max",
     "/mdt invite M1 @max as minute-taker",
     "/mdt start M1",
 ]
@@ -214,7 +214,7 @@ def test_capture_after_the_end_says_how_to_add_it(console: Console) -> None:
 
 
 def test_two_running_meetings_ask_which(console: Console) -> None:
-    console(*SETUP, "/mdt new Other on 3/2/2027 at 11:00 with @tom", "/mdt start M2")
+    console(*SETUP, "/mdt new Other today at 9:30 with @tom", "/mdt start M2")
     before = snapshot(console.store)
     printed = console("decision: refer to MASH")
     assert blocks(printed) == [
@@ -312,7 +312,7 @@ def test_bare_names_of_known_people_work_everywhere(console: Console) -> None:
     console(":as ps_wood", "/mdt iam Sussex Police")
     printed = console(
         ":as priya",
-        "/mdt new Strategy on 3/2/2027 at 10:00 with @tom amy_advocate",
+        "/mdt new Strategy today at 10:00 with @tom amy_advocate",
         ":as tom",
         "/mdt apologies M1 on leave deputy ps_wood",
         ":as priya",

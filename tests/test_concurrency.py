@@ -69,7 +69,7 @@ def core(store: Store) -> Core:
     """The core over an empty database, with M1 scheduled by priya, tom and sam invited."""
     made = Core(store, CoreSettings())
     assert "errors:" not in " ".join(
-        templates([ask(made, "priya", "new Discharge planning on 4 Feb at 10:00 with @tom @sam")])
+        templates([ask(made, "priya", "new Discharge planning today at 10:00 with @tom @sam")])
     )
     return made
 

@@ -41,7 +41,7 @@ def console_process(url: str, files: Path, lines: list[str]) -> subprocess.Popen
 
 def test_console_processes_recording_at_once_all_save(store: Store, tmp_path: Path) -> None:
     core = Core(store, CoreSettings())
-    assert ask(core, "priya", "new Discharge planning on 4 Feb at 10:00 with @tom")
+    assert ask(core, "priya", "new Discharge planning today at 10:00 with @tom")
     assert ask(core, "priya", "start M1")[0].template == "meeting:started"
     url = store.engine.url.render_as_string(hide_password=False)
     started = [

@@ -179,7 +179,7 @@ def test_lines_that_are_not_commands_are_messages(tmp_path: Path) -> None:
     result = console(
         tmp_path,
         [
-            "/mdt new Review tomorrow at 10am",
+            "/mdt new Review today at 10am",
             "/mdt start M1",
             "just chatting",
             "",
@@ -240,6 +240,7 @@ README_SESSION = [
     "/mdt iam Moat Housing as tenancy officer",
     "/mdt attend M1",
     ":as priya",
+    ":clock 2027-02-04T10:00",
     "/mdt start M1",
     "decision: Discharge to the flat on 11 Feb because adaptations will be fitted by 10 Feb",
     "action: @tom confirm the grab rails are fitted by 10/2/2027 "

@@ -21,6 +21,11 @@ action: @tom confirm the grab rails are fitted by 10/2/2027 measure photo of fit
 /mdt end M1
 """  # noqa: E501
 
+# The contract's example is typed on Mon 1 Feb for a meeting booked on Thu 4 Feb. Starting on
+# another day asks the chair to confirm (contract section 10), so the session is played at the
+# booked time: the clock moves to Thu 4 Feb 10:00 just before `/mdt start M1`.
+AT_BOOKED_TIME = EXAMPLE.replace("/mdt start M1\n", ":clock 2027-02-04T10:00\n/mdt start M1\n")
+
 
 def blocks(printed: str) -> list[str]:
     """Split console output into blocks at each `[...]` head."""
@@ -33,8 +38,25 @@ def blocks(printed: str) -> list[str]:
     return found
 
 
+def test_the_example_typed_days_early_asks_the_chair_to_confirm(console: Console) -> None:
+    lines = EXAMPLE.splitlines()
+    start = lines.index("/mdt start M1")
+    console(*lines[:start])
+    printed = console(lines[start])
+    assert blocks(printed) == [
+        "[only @priya] M1 is booked for Thu 4 Feb 2027 10:00, not today, so it has not started "
+        "and nothing was changed. To start it now and move the meeting to now: "
+        "`/mdt start M1 now`."
+    ]
+    assert "Discharge to the flat" not in console(lines[start + 1])
+    printed = console("/mdt start M1 now", *lines[start + 1 :])
+    assert "M1 was booked for Thu 4 Feb 2027 10:00; it has moved to now." in printed
+    assert "Decision D1 recorded in M1" in printed
+    assert "Minutes of M1 Discharge planning case BH-5521, Mon 1 Feb 2027" in printed
+
+
 def test_example_session_runs_end_to_end(console: Console) -> None:
-    printed = console(*EXAMPLE.splitlines())
+    printed = console(*AT_BOOKED_TIME.splitlines())
     heads = [b.split("] ")[0] + "]" for b in blocks(printed)]
     assert heads[:5] == [
         "[only @priya]",
@@ -74,7 +96,7 @@ def test_example_session_runs_end_to_end(console: Console) -> None:
 
 
 def test_accepting_completes_the_smart_letters(console: Console) -> None:
-    console(*EXAMPLE.splitlines())
+    console(*AT_BOOKED_TIME.splitlines())
     printed = console(":as tom", "/mdt accept A1", "/mdt actions")
     assert "You have accepted A1, due Wed 10 Feb 2027." in printed
     assert "A1 @tom: confirm the grab rails are fitted, due Wed 10 Feb 2027 [open]" in printed

@@ -16,7 +16,7 @@ from tests.conftest import Console
 SAM = "sam.patel@police.example"
 SETUP = (
     "/mdt iam Brighton Adult Social Care as social worker",
-    "/mdt new Discharge planning on 4/2/2027 at 10:00 type discharge case BH-5521 with @tom",
+    "/mdt new Discharge planning today at 10:00 type discharge case BH-5521 with @tom",
 )
 
 

@@ -94,10 +94,11 @@ def test_invitation_action_and_cancellation_by_smtp(
         "/mdt new Partnership review on 5/2/2027 at 14:00 type partnership",
         f"/mdt invite M2 {SAM}",
         "/mdt cancel M2 chair unwell",
+        ":clock 2027-02-04T10:00",
         "/mdt start M1",
         f"/mdt action M1 {SAM} send the custody record by 10/2/2027 measure record shared",
     )
-    outcome = _deliver(worker, NOW)
+    outcome = _deliver(worker, console.session.now)
     assert (len(outcome.delivered), outcome.failed) == (4, 0)
     got = relay.relay.received
     assert [r.recipients for r in got] == [[SAM]] * 4

@@ -14,6 +14,7 @@ from tests.support import blocks, snapshot
 CALENDAR = WorkingCalendar()
 MEETING = [
     "/mdt new Review case AB-1234 on 3/2/2027 at 10:00 every 2 weeks with @tom",
+    ":clock 2027-02-03T10:00",
     "/mdt start M1",
     "action: @tom call the GP by 10/2/2027",
 ]

@@ -504,8 +504,8 @@ def test_command_words_and_aliases_any_case(console: Console, word: str) -> None
 
 
 def test_a_known_name_without_the_at_still_names_the_person(console: Console) -> None:
-    console("/mdt new First tomorrow at 9am with @tom")
-    printed = console("/mdt new Review tomorrow at 10am with tom")
+    console("/mdt new First today at 9:30 with @tom")
+    printed = console("/mdt new Review today at 10am with tom")
     assert "Invited: @tom." in printed
     printed = console("/mdt invite M2 sam")
     assert printed.startswith("[only @priya] Who should be invited?")
@@ -514,7 +514,7 @@ def test_a_known_name_without_the_at_still_names_the_person(console: Console) ->
 
 
 def test_a_mention_inside_an_action_is_part_of_the_task(console: Console) -> None:
-    console("/mdt new Review tomorrow at 10am", "/mdt start M1")
+    console("/mdt new Review today at 10am", "/mdt start M1")
     printed = console("action: @tom send the plan to @sam by friday")
     assert "Action A1 for @tom, due Fri 5 Feb 2027: send the plan to @sam." in printed
 

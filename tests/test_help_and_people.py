@@ -67,9 +67,7 @@ def test_a_deputy_with_no_agency_shows_as_whom_they_stand_for(console: Console) 
     console(
         "/mdt iam West Sussex Adult Social Care", ":as nurse", "/mdt iam NHS Sussex", ":as priya"
     )
-    console(
-        "/mdt new Strategy case AB-1234 on 3/2/2027 at 10:00 type strategy with @ps_wood @nurse"
-    )
+    console("/mdt new Strategy case AB-1234 today at 10:00 type strategy with @ps_wood @nurse")
     console(":as nurse", "/mdt attend M1", ":as ps_wood", "/mdt apologies M1 leave deputy @kit")
     printed = console(":as kit", "/mdt attend M1", ":as priya", "/mdt start M1")
     assert "Police (@kit)" in printed
@@ -83,7 +81,7 @@ def test_possessives() -> None:
 
 
 def test_only_recorder_names_the_caller_not_you(console: Console) -> None:
-    console("/mdt new Strategy on 3/2/2027 at 10:00 with @sam", "/mdt start M1")
+    console("/mdt new Strategy today at 10:00 with @sam", "/mdt start M1")
     printed = console(":as sam", "/mdt decision M1 refer")
     assert "`/mdt invite M1 @sam as minute-taker`" in printed
     assert "@you" not in printed

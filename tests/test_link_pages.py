@@ -119,7 +119,7 @@ def site(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         time.sleep(0.05)
     seeded.run(
         "/mdt iam Brighton Adult Social Care as social worker",
-        "/mdt new Discharge planning on 4/2/2027 at 10:00 type discharge case BH-5521 with @tom",
+        "/mdt new Discharge planning today at 10:00 type discharge case BH-5521 with @tom",
         f'/mdt invite M1 {SAM} name "DS Sam Patel" from Sussex Police as detective sergeant',
     )
     yield seeded

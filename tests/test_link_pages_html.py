@@ -48,7 +48,7 @@ def test_link_pages_are_valid_html_with_a_label_on_every_control(
     site = Site(store, BASE, clock, tmp_path / "files")
     app = create_app(Settings(), store, extra_routes=link_routes(store, site.console.core, clock))
     site.run(
-        "/mdt new Discharge planning on 4/2/2027 at 10:00 type discharge case BH-5521 with @tom",
+        "/mdt new Discharge planning today at 10:00 type discharge case BH-5521 with @tom",
         f'/mdt invite M1 {SAM} name "DS Sam Patel" from Sussex Police as detective sergeant',
     )
     invitation = site.links(SAM)["apologies"]

@@ -120,7 +120,7 @@ def test_the_golden_minutes_say_what_the_record_holds() -> None:
 
 def test_html_minutes_escape_what_users_typed(console: Console) -> None:
     console(
-        "/mdt new <script>alert(1)</script> review tomorrow at 10am with @tom",
+        "/mdt new <script>alert(1)</script> review today at 10am with @tom",
         "/mdt agenda M1 <img src=x onerror=alert(2)>",
         "/mdt start M1",
         'decision: Share the "<b>" plan because A < B & C > D',

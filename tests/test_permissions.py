@@ -18,7 +18,7 @@ from tests.support import blocks, reading, snapshot
 SETUP = [
     "/mdt new Strategy case AB-1234 on 3/2/2027 at 10:00 with @tom @sam @max",
     "/mdt invite M1 @max as minute-taker",
-    "/mdt new Discharge tomorrow at 10am with @tom @sam @max",
+    "/mdt new Discharge today at 9:30 with @tom @sam @max",
     "/mdt invite M2 @max as minute-taker",
     ":in ward",
     "/mdt start M2",
@@ -60,10 +60,16 @@ class Rule:
 
 RULES = {
     "start": Rule(
-        "/mdt start M1",
+        "/mdt start M1 now",
         CHAIR,
         "Only the chair of M1 (@priya) can start it.",
         success="M1 has started",
+    ),
+    "where": Rule(
+        "/mdt where M1 Hove Town Hall, room 2",
+        CHAIR,
+        "Only the chair of M1 (@priya) can say where it is held.",
+        success="is now held at: Hove Town Hall, room 2",
     ),
     "end": Rule(
         "/mdt end M2", CHAIR, "Only the chair of M2 (@priya) can end it.", success="Minutes of M2"

@@ -90,7 +90,7 @@ SECRET_NAME = "Mrs Joan Smith"
 def test_a_refusal_is_private_names_the_kind_and_leaves_no_trace(
     console: Console, caplog: pytest.LogCaptureFixture
 ) -> None:
-    console("/mdt new Strategy case AB-1234 on 3/2/2027 at 10:00 type strategy with @tom")
+    console("/mdt new Strategy case AB-1234 today at 10:00 type strategy with @tom")
     console("/mdt start M1")
     before = snapshot(console.store)
     caplog.set_level(logging.DEBUG)

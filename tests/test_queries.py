@@ -20,7 +20,7 @@ def meeting_with(
     """A running meeting in #team with this many invitees (with agencies), decisions and actions."""
     people = " ".join(f"@p{number}_{k}" for k in range(invitees))
     printed = console(
-        f"/mdt new Meeting {number} tomorrow at 10am with {people}", f"/mdt start M{number}"
+        f"/mdt new Meeting {number} today at 10am with {people}", f"/mdt start M{number}"
     )
     assert f"M{number} has started" in printed
     now = console.session.now

@@ -189,6 +189,7 @@ LOCKED = {
     "note": "/mdt note M1 Something else",
     "review": "/mdt review M1 start-action 1 @tom by 26/2/2027",
     "start": "/mdt start M1",
+    "where": "/mdt where M1 Room 5, Hove Town Hall",
 }
 NOT_THE_MEETINGS_RECORD = {
     "accept": "an action's history goes on after approval ('Since the meeting')",

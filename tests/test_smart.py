@@ -119,7 +119,7 @@ def test_check_without_a_meeting_is_not_relevant() -> None:
 # Through the console --------------------------------------------------------------------------
 
 SETUP = [
-    "/mdt new Discharge planning case BH-5521 tomorrow at 10am type discharge with @tom",
+    "/mdt new Discharge planning case BH-5521 today at 10am type discharge with @tom",
     "/mdt start M1",
 ]
 

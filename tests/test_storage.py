@@ -203,7 +203,7 @@ def test_timestamps_read_back_aware_in_utc(store: Store) -> None:
 def test_each_workspace_numbers_its_own_meetings_and_actions(store: Store) -> None:
     core = Core(store)
     for workspace in ("W1", "W2"):
-        run(core, "new Strategy tomorrow at 10am with @tom", workspace=workspace)
+        run(core, "new Strategy today at 10am with @tom", workspace=workspace)
         run(core, "start M1", workspace=workspace)
         assert "record:action" in run(
             core, "action M1 @tom send the plan by 10/2/2027", workspace=workspace
@@ -245,7 +245,7 @@ def test_a_line_delivered_twice_is_recorded_once(
     store: Store, line: str, model: type[Base]
 ) -> None:
     core = Core(store, CoreSettings())
-    run(core, "new Strategy tomorrow at 10am with @tom")
+    run(core, "new Strategy today at 10am with @tom")
     run(core, "start M1")
     delivered = request(line, thread_id="T1", message_id="1700000000.000100")
     first = core.handle_message(delivered, Directory())
@@ -268,7 +268,7 @@ def test_a_line_delivered_twice_is_recorded_once(
 
 def test_ordinary_lines_are_left_alone(store: Store) -> None:
     core = Core(store)
-    run(core, "new Strategy tomorrow at 10am")
+    run(core, "new Strategy today at 10am")
     run(core, "start M1")
     assert core.handle_message(request("hello all, joining late"), Directory()) == []
     assert core.handle_message(request("decisions were made"), Directory()) == []
@@ -276,7 +276,7 @@ def test_ordinary_lines_are_left_alone(store: Store) -> None:
 
 def test_capture_only_while_a_meeting_runs_here(store: Store) -> None:
     core = Core(store)
-    run(core, "new Strategy tomorrow at 10am")
+    run(core, "new Strategy today at 10am")
     assert core.handle_message(request("decision: discharge"), Directory()) == []
     run(core, "start M1")
     assert core.handle_message(request("decision: discharge", channel="other"), Directory()) == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -35,11 +34,12 @@ from commands.language.grammar import (
 from commands.meetings.scheduling import (
     NEW_EXAMPLE,
     NewMeeting,
-    invite_file,
     schedule_meeting,
     schedule_next_occurrence,
+    tell_invitees,
 )
 from commands.meetings.series import INTERVAL_EXAMPLE, interval_problem
+from commands.meetings.venue import venue_clause
 from commands.people.naming import (
     DATE_STARTERS,
     read_mentions,
@@ -54,7 +54,7 @@ def _new_clause_kinds(ctx: Context) -> list[ClauseKind]:
     def date_of(words: list[str]) -> object:
         return parse_date(" ".join(words), ctx.today, ctx.calendar)
 
-    return [
+    kinds = [
         ClauseKind("date", frozenset({"on"}), date_of),
         ClauseKind("date", DATE_STARTERS, date_of, keep_starter=True),
         ClauseKind("time", frozenset({"at"}), lambda w: parse_time(" ".join(w))),
@@ -69,6 +69,7 @@ def _new_clause_kinds(ctx: Context) -> list[ClauseKind]:
         ),
         ClauseKind("with", frozenset({"with"}), partial(read_mentions, ctx)),
     ]
+    return [*kinds, venue_clause(lambda: kinds)]
 
 
 def _stopped_at(failures: list[tuple[str, str, str]]) -> str | None:
@@ -79,7 +80,7 @@ def _stopped_at(failures: list[tuple[str, str, str]]) -> str | None:
 @command(
     "new",
     usage="/mdt new <title> [on <date>] [at <time>] [for <duration>] [type <type>] "
-    "[case <ref>] [every <interval>] [with @a @b ...]",
+    "[case <ref>] [every <interval>] [where <venue or dial-in>] [with @a @b ...]",
     summary="schedule a meeting, with you as chair",
     example=NEW_EXAMPLE,
     aliases=("schedule", "create"),
@@ -102,6 +103,7 @@ def new(ctx: Context, args: str) -> None:
             kind=values.get("type"),
             case=values.get("case"),
             every=values.get("every"),
+            venue=values.get("where"),
             invitees=tuple(values.get("with", [])),
             problem=_stopped_at(found.failures),
             again=again,
@@ -233,7 +235,7 @@ def move(ctx: Context, args: str) -> None:
     meeting.starts_at = starts_at.astimezone(UTC)
     meeting.ends_at = (starts_at + length).astimezone(UTC)
     meeting.sequence += 1
-    _tell_invitees(ctx, meeting, "meeting:moved", previous=old_view)
+    tell_invitees(ctx, meeting, "meeting:moved", previous=old_view)
     warn_non_working_day(ctx, meeting)
 
 
@@ -267,25 +269,8 @@ def cancel(ctx: Context, args: str) -> None:
         reason = rest
     meeting.status = "cancelled"
     meeting.sequence += 1
-    _tell_invitees(
+    tell_invitees(
         ctx, meeting, "meeting:cancelled", reason=reason or None, series_ended=whole_series
     )
     if not whole_series:
         schedule_next_occurrence(ctx, meeting)
-
-
-def _tell_invitees(ctx: Context, meeting: Meeting, template: str, **context: Any) -> None:
-    ctx.session.flush()
-    view = meeting_view(meeting, ctx.today)
-    attachment = invite_file(ctx, meeting)
-    ctx.post(
-        template,
-        channel=meeting.channel,
-        attachments=(attachment,),
-        meta={"meeting": meeting.ref},
-        meeting=view,
-        **context,
-    )
-    for invitation in meeting.invitations:
-        if invitation.person_id != ctx.caller.id:
-            ctx.dm(invitation.person, template, meeting=view, **context)

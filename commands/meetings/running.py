@@ -29,8 +29,15 @@ def _moved_to_now(ctx: Context, meeting: Meeting, confirmed: bool) -> datetime |
     zone = ZoneInfo(meeting.timezone)
     other_day = meeting.starts_at.astimezone(zone).date() != ctx.now.astimezone(zone).date()
     early = ctx.now < meeting.starts_at - EARLY
-    if not (other_day or early) or not confirmed:
+    if not (other_day or early):
         return None
+    if not confirmed:
+        ctx.fail(
+            "start_not_booked_time",
+            meeting=meeting.ref,
+            booked=meeting.starts_at,
+            other_day=other_day,
+        )
     booked = meeting.starts_at
     length = meeting.ends_at - meeting.starts_at
     meeting.starts_at = ctx.now
@@ -42,7 +49,10 @@ def _moved_to_now(ctx: Context, meeting: Meeting, confirmed: bool) -> datetime |
 @command(
     "start",
     usage="/mdt start M3 [now]",
-    summary="open the meeting here; lines starting decision:/action:/agenda:/note: are recorded",
+    summary=(
+        "open the meeting here; lines starting decision:/action:/agenda:/note: are recorded;"
+        " on another day or over an hour early add `now` (the meeting moves to now)"
+    ),
     example="/mdt start M3",
     who="chair",
     aliases=("open", "begin"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -42,6 +43,7 @@ class NewMeeting:
     kind: str | None = None
     case: str | None = None
     every: Interval | None = None
+    venue: str | None = None  # where it is held: a room, an address or a dial-in
     invitees: tuple[Person, ...] = ()
     problem: str | None = None  # why a date or time given could not be read
     again: bool = False  # book it even when the same meeting is already booked
@@ -121,6 +123,7 @@ def schedule_meeting(ctx: Context, new: NewMeeting) -> Meeting:
         status="scheduled",
         channel=ctx.request.channel,
         series_interval=new.every.describe() if new.every else None,
+        venue=new.venue,
         sequence=0,
         created_at=ctx.now,
     )
@@ -184,3 +187,21 @@ def schedule_next_occurrence(ctx: Context, meeting: Meeting) -> None:
     following, invitees = schedule_next(ctx.session, meeting, upcoming, number, ctx.now)
     carry_forward(ctx.session, following, ctx.today)
     announce_meeting(ctx, following, invitees)
+
+
+def tell_invitees(ctx: Context, meeting: Meeting, template: str, **context: Any) -> None:
+    """Post a change to a meeting with its updated invite, and tell each other invitee."""
+    ctx.session.flush()
+    view = meeting_view(meeting, ctx.today)
+    attachment = invite_file(ctx, meeting)
+    ctx.post(
+        template,
+        channel=meeting.channel,
+        attachments=(attachment,),
+        meta={"meeting": meeting.ref},
+        meeting=view,
+        **context,
+    )
+    for invitation in meeting.invitations:
+        if invitation.person_id != ctx.caller.id:
+            ctx.dm(invitation.person, template, meeting=view, **context)

@@ -291,6 +291,7 @@ def schedule_next(
         channel=meeting.channel,
         series_interval=meeting.series_interval,
         series_id=meeting.series_id or meeting.id,
+        venue=meeting.venue,
         planned_start=upcoming.planned,
         sequence=0,
         created_at=now,

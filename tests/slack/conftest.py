@@ -27,6 +27,9 @@ from tests.slack.payloads import SECRET, SlackClient, unique
 PRIYA, TOM, NURSE, STRANGER = "UPRIYA", "UTOM", "UNURSE", "USTRANGER"
 
 
+BOOKED = datetime(2027, 2, 4, 10, 0, tzinfo=UTC)  # when the tests' meetings are mostly booked
+
+
 @dataclass
 class Clock:
     """The injected clock: tests move it; the bot reads it."""

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from storage.models import Action, Meeting
-from tests.slack.conftest import PRIYA, TOM, Running
+from tests.slack.conftest import BOOKED, PRIYA, TOM, Running
 from tests.slack.payloads import CHANNEL, slash_body, unique
 
 COMMANDS = 50
@@ -17,6 +17,7 @@ THREADS = 10
 
 def test_fifty_concurrent_slash_commands_are_all_saved(slack: Running) -> None:
     slack.slash(f"new Discharge planning on 4 Feb at 10:00 with <@{TOM}>", PRIYA)
+    slack.clock.now = BOOKED
     slack.slash("start M1", PRIYA)
     slack.fake.clear()
     barrier = threading.Barrier(THREADS)

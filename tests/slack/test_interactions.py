@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.slack.modals import COMPLETE, NEW_MEETING, SHORTCUT_DECISION, SHORTCUT_VIEW
 from storage.models import ActionUpdate, Decision, Invitation, Meeting
-from tests.slack.conftest import PRIYA, TOM, Running
+from tests.slack.conftest import BOOKED, PRIYA, TOM, Running
 from tests.slack.payloads import (
     CHANNEL,
     block_action,
@@ -83,6 +83,7 @@ def test_rate_limited_calls_are_retried_after_the_pause_slack_asks_for(slack: Ru
 
 def start_meeting(run: Running) -> str:
     run.slash("new Review on 4/2/2027 at 10:00 with <@UTOM|tom>", PRIYA)
+    run.clock.now = BOOKED
     run.slash("start M1", PRIYA)
     with run.store.transaction(run.clock()) as session:
         thread = session.scalars(select(Meeting.thread_id)).one()

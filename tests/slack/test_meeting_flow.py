@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest
 from bot.slack.modals import NEW_MEETING
 from storage.models import Action, Decision, Invitation, Meeting, Person
-from tests.slack.conftest import NURSE, PRIYA, STRANGER, TOM, Running
+from tests.slack.conftest import BOOKED, NURSE, PRIYA, STRANGER, TOM, Running
 from tests.slack.payloads import (
     CHANNEL,
     block_action,
@@ -130,6 +130,7 @@ def test_a_meeting_end_to_end(slack: Running) -> None:
 
     # Start: the "meeting started" post becomes the capture thread.
     fake.clear()
+    slack.clock.now = BOOKED
     slack.slash("start M1", PRIYA)
     started = posts_to(slack, CHANNEL)
     assert len(started) == 1

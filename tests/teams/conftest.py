@@ -39,6 +39,8 @@ from tests.teams.fake_teams import (
     User,
 )
 
+BOOKED = datetime(2027, 2, 4, 10, 0, tzinfo=UTC)  # when the tests' meetings are mostly booked
+
 
 @dataclass
 class Clock:

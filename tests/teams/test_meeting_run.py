@@ -9,7 +9,7 @@ from sqlalchemy import select
 from storage.conversations import ConversationRef, PlatformUser
 from storage.models import Action, ActionUpdate, Decision, Invitation, Meeting, Note, Person
 from tests.support import snapshot
-from tests.teams.conftest import Teams, bot_mention, mention
+from tests.teams.conftest import BOOKED, Teams, bot_mention, mention
 from tests.teams.fake_teams import BOT_ID, CHANNEL, NURSE, PRIYA, STRANGER, TOM, Sent
 
 BOOKKEEPING = {"processed_event", "conversation_ref", "platform_user", "audit_entry"}
@@ -129,6 +129,7 @@ def test_a_meeting_end_to_end(teams: Teams) -> None:
     assert "sent apologies for M1" in only(sent, personal(PRIYA)).text()
 
     # Priya starts the meeting: the post is the meeting's thread in the channel.
+    teams.clock.now = BOOKED
     teams.command(PRIYA, "start M1")
     started = only(teams.fake.take(), CHANNEL)
     assert "M1 has started" in started.text()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from commands.reminders.rows import refresh_reminders
 from storage.models import Action, Decision, Workspace
 from tests.teams.card_rules import CARD_TYPE, MESSAGE_LIMIT, assert_js_parser_accepts
-from tests.teams.conftest import Teams, mention
+from tests.teams.conftest import BOOKED, Teams, mention
 from tests.teams.fake_teams import CHANNEL, PRIYA, TOM
 
 ITEMS = 90
@@ -78,6 +78,7 @@ def test_a_long_meeting_makes_no_message_teams_would_refuse(teams: Teams) -> Non
         f"new Discharge planning case BH-5521 on 4/2/2027 at 10:00 with {at_tom}",
         entities=[tom_entity],
     )
+    teams.clock.now = BOOKED
     teams.command(PRIYA, "start M1")
     thread = next(s for s in teams.fake.sent if "M1 has started" in s.text()).id
     teams.say(PRIYA, f"decision: {_decision(1)}", thread=thread)

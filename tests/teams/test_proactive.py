@@ -16,7 +16,7 @@ from bot.worker import Worker
 from commands.messages import Message, Recipient
 from storage.conversations import ConversationRef
 from storage.models import OutboxMessage, Person
-from tests.teams.conftest import Teams, mention, settings
+from tests.teams.conftest import BOOKED, Teams, mention, settings
 from tests.teams.fake_teams import PRIYA, TOM, User
 
 
@@ -29,6 +29,7 @@ def _meeting_with_an_action_for_tom(teams: Teams) -> None:
     teams.command(
         PRIYA, f"new Discharge planning on 4/2/2027 at 10:00 with {at_tom}", entities=[tom_entity]
     )
+    teams.clock.now = BOOKED
     teams.command(PRIYA, "start M1")
     teams.command(
         PRIYA,
