@@ -53,15 +53,15 @@ SEED = (
     f"new Discharge planning on 4 Feb at 10:00 with <@{TOM}> <@{NURSE}>",
     f"new Case review on 5 Feb at 11:00 with <@{TOM}>",
     f"new Safeguarding strategy on 8 Feb at 14:00 with <@{NURSE}> <@{TOM}>",
-    "start M1",
+    "start M1 now",  # the server runs on the real clock, days before the booked time
     f"action M1 <@{TOM}> call the GP about the discharge by friday",
     f"action M1 <@{NURSE}> check the care package is in place by 10 Feb",
     "end M1",
-    "start M2",
+    "start M2 now",
     f"action M2 <@{PRIYA}> write to the housing officer by 12 Feb",
     f"action M2 <@{TOM}> book the occupational therapy visit by 15 Feb",
     "end M2",
-    "start M3",
+    "start M3 now",
     f"action M3 <@{NURSE}> arrange the medication review by 9 Feb",
     f"action M3 <@{PRIYA}> share the safety plan by 11 Feb",
 )

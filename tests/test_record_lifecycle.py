@@ -208,6 +208,8 @@ NOT_THE_MEETINGS_RECORD = {
     "audit": "reads only",
     "help": "reads only",
     "iam": "about the caller, not a meeting",
+    "away": "about the caller, not a meeting",
+    "back": "about the caller, not a meeting",
     "list": "reads only",
     "minutes": "reads only",
     "new": "makes another meeting",

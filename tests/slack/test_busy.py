@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.config import Settings, SettingsError
 from storage.db import Store
 from storage.models import Decision, Meeting, ProcessedEvent
-from tests.slack.conftest import PRIYA, TOM, Running, running
+from tests.slack.conftest import BOOKED, PRIYA, TOM, Running, running
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import CHANNEL, message_event, unique
 
@@ -84,6 +84,7 @@ def test_a_captured_line_past_capacity_is_answered_privately_in_its_thread(
     small: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     small.slash(f"new Discharge planning on 4/2/2027 at 10:00 with <@{TOM}>", PRIYA)
+    small.clock.now = BOOKED
     small.slash("start M1", PRIYA)
     with small.store.transaction(small.clock()) as session:
         thread = session.scalar(select(Meeting.thread_id))
