@@ -8,6 +8,7 @@ from commands.context import Context
 from commands.language.grammar import ClauseKind, clean_text
 from commands.meetings.scheduling import tell_invitees
 from commands.registry import command
+from storage.status import MeetingStatus
 
 MAX_VENUE = 300
 WHERE_EXAMPLE = "/mdt where M3 Hove Town Hall, room 2, or Teams https://teams.example/m3"
@@ -67,7 +68,7 @@ def where(ctx: Context, args: str) -> None:
     meeting = ctx.meeting(ref)
     ctx.require_chair(meeting, "say where it is held")
     ctx.require_unlocked(meeting, "say where it is held")
-    if meeting.status not in ("scheduled", "running"):
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.RUNNING):
         ctx.fail("meeting_closed", meeting=meeting.ref, status=meeting.status)
     if not text.strip():
         ctx.fail("usage", usage="/mdt where M3 <venue or dial-in>", example=WHERE_EXAMPLE)
