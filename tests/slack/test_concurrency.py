@@ -1,21 +1,34 @@
-"""Fifty slash commands at the same instant through the real server: all saved, none refused."""
+"""Fifty slash commands at the same instant through the real server, with room for them all
+in its queue (MDT_QUEUE_CAPACITY): all saved, none refused."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import select
 
+from storage.db import Store
 from storage.models import Action, Meeting
-from tests.slack.conftest import BOOKED, PRIYA, TOM, Running
+from tests.slack.conftest import BOOKED, PRIYA, TOM, Running, running
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import CHANNEL, slash_body, unique
 
 COMMANDS = 50
 THREADS = 10
 
 
-def test_fifty_concurrent_slash_commands_are_all_saved(slack: Running) -> None:
+@pytest.fixture
+def roomy(store: Store, fake: FakeSlack) -> Iterator[Running]:
+    """The real server with a queue that holds every command of the test."""
+    with running(store, fake, queue_capacity=COMMANDS) as run:
+        yield run
+
+
+def test_fifty_concurrent_slash_commands_are_all_saved(roomy: Running) -> None:
+    slack = roomy
     slack.slash(f"new Discharge planning on 4 Feb at 10:00 with <@{TOM}>", PRIYA)
     slack.clock.now = BOOKED
     slack.slash("start M1", PRIYA)
