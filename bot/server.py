@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from slack_bolt import App
@@ -61,8 +61,18 @@ def slack_routes(
             return to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))
         response, held = await run_in_threadpool(bot.dispatch, bolt_request)
         sent = to_starlette_response(response)
-        sent.background = BackgroundTask(bot.start, held)
+        if held:
+            sent.background = BackgroundTask(start, held)
         return sent
+
+    async def start(held: list[Callable[[], None]]) -> None:
+        """Hand the held work to the worker threads once the ack is sent: from the event loop
+        (a queue put), or from a thread when a busy notice must be sent (a Slack call)."""
+        assert isinstance(bot, SlackBot)
+        if bot.blocks(held):
+            await run_in_threadpool(bot.start, held)
+        else:
+            bot.start(held)
 
     routes: list[BaseRoute] = [Route(EVENTS_PATH, events, methods=["POST"])]
     flow = app.oauth_flow

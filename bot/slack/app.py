@@ -198,6 +198,10 @@ class SlackBot:
                 held.append(Notice(self, busy))
         return response, held
 
+    def blocks(self, held: list[Callable[[], None]]) -> bool:
+        """Starting this held work waits on Slack (a busy notice is among it)."""
+        return any(isinstance(run, Notice) for run in held)
+
     def start(self, held: list[Callable[[], None]]) -> None:
         """Start work held back by `dispatch`; a busy notice is sent here and now."""
         for run in held:
