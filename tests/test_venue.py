@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
-from storage.models import AuditEntry, Meeting
+from commands.core import CoreSettings
+from storage.models import AuditEntry, Meeting, OutboxMessage
 from tests.conftest import Console
 from tests.support import blocks, reading, snapshot
 
@@ -101,3 +104,21 @@ def test_a_series_keeps_its_venue(console: Console) -> None:
         "/mdt end M1",
     )
     assert venue_of(console, 2) == "Room 1"
+
+
+def test_someone_invited_by_email_gets_the_new_place_with_the_invite(console: Console) -> None:
+    sam = "sam.patel@police.example"
+    console.core.settings = CoreSettings(invite_domain="council.example")
+    console(
+        "/mdt new Review on 4/2/2027 at 10:00 where Room 1",
+        f'/mdt invite M1 {sam} name "DS Sam Patel" from Sussex Police',
+    )
+    console("/mdt where M1 Room 2")
+    with reading(console) as session:
+        payloads = session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.platform == "email")
+        ).all()
+    assert len(payloads) == 2
+    changed = json.dumps(payloads[1])
+    assert "meeting:venue_changed" in changed
+    assert "M1.ics" in changed

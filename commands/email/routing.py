@@ -24,7 +24,13 @@ from commands.outbox.queue import enqueue
 from storage.models import Meeting, Workspace
 
 CALENDAR_TEMPLATES = frozenset(
-    {"meeting:invited", "meeting:deputy_asked", "meeting:moved", "meeting:cancelled"}
+    {
+        "meeting:invited",
+        "meeting:deputy_asked",
+        "meeting:moved",
+        "meeting:venue_changed",
+        "meeting:cancelled",
+    }
 )
 
 
