@@ -82,6 +82,7 @@ class Context:
         /,
         *,
         kind: str = "text",
+        buttons: tuple[Button, ...] = (),
         attachments: tuple[Attachment, ...] = (),
         **context: Any,
     ) -> None:
@@ -95,6 +96,7 @@ class Context:
                 channel=self.request.channel,
                 recipient=_recipient(self.caller),
                 kind=kind,
+                buttons=buttons,
                 attachments=attachments,
             )
         )

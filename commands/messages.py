@@ -92,6 +92,7 @@ BUTTON_PROMPTS: Mapping[tuple[str, str], TextPrompt] = {
     ("progress", ""): TextPrompt("buttons:progress", required=True),
     ("extend", ""): TextPrompt("buttons:extend", required=True),
     ("apologies", ""): TextPrompt("buttons:apologies", required=False),
+    ("correct", "decline"): TextPrompt("buttons:decline_correction", required=True),
     **{("review", kind): TextPrompt("buttons:review", required=True) for kind in REVIEW_KINDS},
 }
 
@@ -99,7 +100,13 @@ BUTTON_PROMPTS: Mapping[tuple[str, str], TextPrompt] = {
 def prompt_for(value: str) -> TextPrompt | None:
     """The box the button with this platform value opens before it runs, if it needs words."""
     button = Button.pressed(value)
-    return BUTTON_PROMPTS.get((button.verb, button.arg)) if button else None
+    if button is None:
+        return None
+    # A choice with a number (`correct M3 decline 2`) asks for what its first word asks for.
+    choice = button.arg.split()[0] if button.arg else ""
+    return BUTTON_PROMPTS.get((button.verb, button.arg)) or BUTTON_PROMPTS.get(
+        (button.verb, choice)
+    )
 
 
 @dataclass(frozen=True)

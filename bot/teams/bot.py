@@ -510,7 +510,11 @@ class TeamsBot:
             return Reply(200)
         mine = [m for m in messages if m.audience == "private"]
         self._send_all([m for m in messages if m.audience != "private"], origin, request)
-        return self._invoke_card(mine, _buttons_for(command) if verb == VERB else ())
+        kept = _buttons_for(command) if verb == VERB else ()
+        # A press whose set of buttons is not kept (answering a correction, say) shows the
+        # buttons its reply offers next, such as the chair's Approve.
+        offered = tuple(b for m in mine for b in m.buttons)
+        return self._invoke_card(mine, kept or offered)
 
     def _unknown_verb(
         self, activity: Mapping[str, Any], origin: Origin, now: datetime, *, invoke: bool

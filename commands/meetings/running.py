@@ -11,7 +11,7 @@ from commands.email.minutes import email_minutes
 from commands.meetings.quorum import missing_sectors
 from commands.meetings.series import carry_forward
 from commands.messages import Attachment
-from commands.record.lifecycle import current_minutes
+from commands.record.lifecycle import approve_buttons, current_minutes, waiting_corrections
 from commands.record.minutes import take_snapshot
 from commands.registry import command
 from commands.reviews.review import meeting_ended
@@ -152,8 +152,16 @@ def minutes(ctx: Context, args: str) -> None:
     document = render_document(f"minutes.{fmt}.j2", minutes=record, zone=ctx.zone)
     attachment = Attachment(f"{meeting.ref}-minutes.{fmt}", document.encode(), FORMATS[fmt])
     template = "minutes.txt.j2" if fmt == "txt" else "meeting:minutes_file"
+    # The chair shown a draft nobody's correction waits on may approve it there and then.
+    ready = (
+        record.is_draft
+        and ctx.is_chair(meeting)
+        and not meeting.locked
+        and not waiting_corrections(ctx, meeting)
+    )
     ctx.reply(
         template,
+        buttons=approve_buttons(meeting) if ready else (),
         attachments=(attachment,),
         kind="minutes",
         minutes=record,

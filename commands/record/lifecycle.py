@@ -12,7 +12,7 @@ from commands.language.grammar import clean_text, first_word
 from commands.messages import Button
 from commands.record.minutes import Minutes, minutes_for, window_closes
 from commands.registry import command
-from storage.models import Addendum, Correction, Meeting
+from storage.models import Addendum, Correction, Meeting, Person
 from storage.status import MeetingStatus
 
 CORRECT_USAGE = (
@@ -21,6 +21,22 @@ CORRECT_USAGE = (
 )
 CORRECT_EXAMPLE = "/mdt correct M3 A2 was given to the district nurse, not the GP"
 ADDENDUM_EXAMPLE = "/mdt addendum M3 The GP confirmed on 12 Feb that the review took place"
+
+
+def approve_buttons(meeting: Meeting) -> tuple[Button, ...]:
+    """The chair's Approve button for draft minutes (pressed by anyone else, it is refused)."""
+    return (Button("Approve", "approve", meeting.ref, style="primary"),)
+
+
+def waiting_corrections(ctx: Context, meeting: Meeting) -> list[int]:
+    """The numbers of the corrections the chair has not answered yet."""
+    return list(
+        ctx.session.scalars(
+            select(Correction.number)
+            .where(Correction.meeting_id == meeting.id, Correction.status == "proposed")
+            .order_by(Correction.number)
+        )
+    )
 
 
 def next_in_series(ctx: Context, meeting: Meeting) -> Meeting | None:
@@ -159,7 +175,14 @@ def answer_correction(
         "text": row.text,
         "reason": reason,
     }
-    ctx.reply(f"lifecycle:{row.status}", version=meeting.minutes_version, **context)
+    ready = not waiting_corrections(ctx, meeting)
+    ctx.reply(
+        f"lifecycle:{row.status}",
+        kind="approval_request" if ready else "text",
+        buttons=approve_buttons(meeting) if ready else (),
+        version=meeting.minutes_version,
+        **context,
+    )
     if row.author_id != ctx.caller.id:
         ctx.dm(row.author, f"lifecycle:{row.status}_to_author", **context)
 
@@ -182,16 +205,20 @@ def approve(ctx: Context, args: str) -> None:
 def approve_minutes(ctx: Context, meeting: Meeting) -> None:
     """The chair approves the draft minutes: a new version, approved, and the record locked."""
     ctx.require_chair(meeting, "approve its minutes")
-    ctx.require_unlocked(meeting, "approve its minutes again")
+    if meeting.locked:
+        by = ctx.session.get(Person, meeting.approved_by_id) if meeting.approved_by_id else None
+        ctx.fail(
+            "already_approved",
+            meeting=meeting.ref,
+            at=meeting.approved_at,
+            by=by.display_name if by else None,
+            version=meeting.minutes_version,
+        )
     if meeting.minutes_status != "draft":
         ctx.fail("no_draft", meeting=meeting.ref, status=meeting.status)
-    waiting = ctx.session.scalars(
-        select(Correction.number).where(
-            Correction.meeting_id == meeting.id, Correction.status == "proposed"
-        )
-    ).all()
+    waiting = waiting_corrections(ctx, meeting)
     if waiting:
-        ctx.fail("corrections_waiting", meeting=meeting.ref, numbers=list(waiting))
+        ctx.fail("corrections_waiting", meeting=meeting.ref, numbers=waiting)
     meeting.minutes_status = "approved"
     meeting.minutes_version += 1
     meeting.approved_at = ctx.now

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commands.documents.views import meeting_view
-from commands.messages import Button, Message
+from commands.messages import Message
 from commands.outbox.queue import dm_to, enqueue
+from commands.record.lifecycle import approve_buttons
 from commands.record.minutes import (
     APPROVAL_DAYS,
     CORRECTION_WINDOW_DAYS,
@@ -114,7 +115,7 @@ def _tell(session: Session, meeting_id: int, now: datetime, policy_of: PolicyOf)
         waiting=waiting or 0,
     )
     if not waiting:
-        message = _with_approve(message, meeting.ref)
+        message = _with_approve(message, meeting)
     key = notice_key(meeting.id, which)
     enqueue(session, workspace, message, key=key, now=now, person_id=chair.id)
     meeting.window_reminded = True
@@ -123,13 +124,13 @@ def _tell(session: Session, meeting_id: int, now: datetime, policy_of: PolicyOf)
     return 1
 
 
-def _with_approve(message: Message, ref: str) -> Message:
+def _with_approve(message: Message, meeting: Meeting) -> Message:
     return Message(
         audience=message.audience,
         template=message.template,
         context=message.context,
         zone=message.zone,
         recipient=message.recipient,
-        buttons=(Button("Approve", "approve", ref, style="primary"),),
+        buttons=approve_buttons(meeting),
         kind="approval_request",
     )
