@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from tests.test_worker_processes import NOW, delivered, finish, seed, start_worker
+from tests.reminders.test_worker_processes import NOW, delivered, finish, seed, start_worker
 
 
 def one_run(url: str, workers: int, reminders: int, files: Path) -> tuple[int, int]:

@@ -15,22 +15,22 @@ from tests.test_permissions import RULES
 NO_PERMISSION_ROW = {
     "help": "anyone",
     "iam": "anyone: says which agency the caller is from",
-    "back": "anyone: ends the caller's own absence; tests/test_away.py",
+    "back": "anyone: ends the caller's own absence; tests/people/test_away.py",
     "list": "anyone: the meetings of this channel, or the caller's",
     "new": "anyone: the caller becomes the chair",
     "actions": "anyone for their own; a meeting's: the invitees, in tests/test_bad_input.py",
-    "review": "attendees add, the chair closes: tests/test_reviews.py",
-    "escalate": "those involved: tests/test_escalation.py",
-    "resolve": "those involved: tests/test_escalation.py",
-    "escalations": "each person's own: tests/test_escalation.py",
-    "ratify": "the chair of a later quorate meeting: tests/test_record_decisions.py",
+    "review": "attendees add, the chair closes: tests/reviews/test_reviews.py",
+    "escalate": "those involved: tests/escalation/test_escalation.py",
+    "resolve": "those involved: tests/escalation/test_escalation.py",
+    "escalations": "each person's own: tests/escalation/test_escalation.py",
+    "ratify": "the chair of a later quorate meeting: tests/record/test_record_decisions.py",
 }
 # Commands whose bad input is checked in their own feature's tests.
 NO_BAD_INPUT_ROW = {
-    "review": "tests/test_reviews.py",
-    "escalate": "tests/test_escalation.py",
-    "resolve": "tests/test_escalation.py",
-    "escalations": "tests/test_escalation.py",
+    "review": "tests/reviews/test_reviews.py",
+    "escalate": "tests/escalation/test_escalation.py",
+    "resolve": "tests/escalation/test_escalation.py",
+    "escalations": "tests/escalation/test_escalation.py",
 }
 
 

@@ -12,10 +12,10 @@ from bot.worker import Worker, WorkerOptions
 from commands.messages import Message
 from storage.db import Store
 from tests.reminder_seed import seed_due_reminders
+from tests.reminders.test_worker import DUE_AT, NOW, Sleeps, outbox
 from tests.slack.conftest import PRIYA, TOM, Running, slack_settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import CHANNEL
-from tests.test_worker import DUE_AT, NOW, Sleeps, outbox
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Actions after the meeting: accept, progress, more time, done, and buttons that do them."""

@@ -1,0 +1,1 @@
+"""Professional disagreements taken through the escalation protocol's stages."""

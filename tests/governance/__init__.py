@@ -1,0 +1,1 @@
+"""Information governance: the personal-data guard, the audit chain, retention, exports."""

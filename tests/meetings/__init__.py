@@ -1,0 +1,1 @@
+"""Meetings: booking, invites and calendars, quorum, series, venues, carried-forward business."""

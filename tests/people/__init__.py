@@ -1,0 +1,1 @@
+"""People: agencies and roles, help, and saying you are away."""

@@ -1,0 +1,1 @@
+"""The record: decisions, dissent and ratification, the minutes lifecycle and history, captures."""

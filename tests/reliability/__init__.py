@@ -1,0 +1,1 @@
+"""Nothing lost, nothing doubled: concurrency, the database down, hostile requests and text."""

@@ -1,0 +1,1 @@
+"""Chasing: reminder policy, the worker's sweeps and delivery, notices to chairs."""

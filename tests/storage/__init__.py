@@ -1,0 +1,1 @@
+"""Storage: models, named queries and their statement counts, SQLite's mode, migrations."""
