@@ -11,12 +11,10 @@ only the late notice goes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commands.documents.views import meeting_view
@@ -29,12 +27,11 @@ from commands.record.minutes import (
     approval_due,
     window_closes,
 )
-from commands.reminders.policy import ReminderPolicy, next_delivery
+from commands.reminders.notices import PolicyOf, queue_each
+from commands.reminders.policy import next_delivery
 from commands.reminders.rows import working_calendar, zone_of
 from storage.db import Store
 from storage.models import Correction, Meeting, Workspace
-
-PolicyOf = Callable[[Session, int], ReminderPolicy]
 
 
 def notice_key(meeting_id: int, which: str) -> str:
@@ -62,16 +59,7 @@ def tell_chairs(
     store: Store, now: datetime, policy_of: PolicyOf, *, limit: int = 500
 ) -> tuple[int, int]:
     """Queue each notice about waiting minutes now due; (queued, refused as already queued)."""
-    with store.transaction(now) as session:
-        ids = _candidates(session, now, limit)
-    queued = refused = 0
-    for meeting_id in ids:
-        try:
-            with store.transaction(now) as session:
-                queued += _tell(session, meeting_id, now, policy_of)
-        except IntegrityError:
-            refused += 1  # another worker queued this notice a moment ago
-    return queued, refused
+    return queue_each(store, now, policy_of, _candidates, _tell, limit=limit)
 
 
 def _tell(session: Session, meeting_id: int, now: datetime, policy_of: PolicyOf) -> int:

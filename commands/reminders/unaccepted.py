@@ -9,25 +9,22 @@ same pass at the same moment is refused on insert and the chair hears once per a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, exists, func, literal, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from commands.documents.views import action_view, meeting_view
 from commands.outbox.queue import dm_to, enqueue
 from commands.people.absence import away_view_on
-from commands.reminders.policy import ReminderPolicy, next_delivery
+from commands.reminders.notices import PolicyOf, queue_each
+from commands.reminders.policy import next_delivery
 from commands.reminders.rows import OPEN, working_calendar, zone_of
 from storage.db import Store
 from storage.models import Action, ActionUpdate, OutboxMessage, Workspace
 
 ACCEPT_WITHIN = 2  # working days from being given the action to accepting it
 PREFIX = "unaccepted:"
-
-PolicyOf = Callable[[Session, int], ReminderPolicy]
 
 
 def notice_key(action_id: int, owner_id: int) -> str:
@@ -68,16 +65,7 @@ def tell_chairs(
     store: Store, now: datetime, policy_of: PolicyOf, *, limit: int = 500
 ) -> tuple[int, int]:
     """Queue the chair's notice for each action due one; (queued, refused as already queued)."""
-    with store.transaction(now) as session:
-        ids = _candidates(session, now, limit)
-    queued = refused = 0
-    for action_id in ids:
-        try:
-            with store.transaction(now) as session:
-                queued += _tell(session, action_id, now, policy_of)
-        except IntegrityError:
-            refused += 1  # another worker queued this notice a moment ago
-    return queued, refused
+    return queue_each(store, now, policy_of, _candidates, _tell, limit=limit)
 
 
 def _tell(session: Session, action_id: int, now: datetime, policy_of: PolicyOf) -> int:
