@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
@@ -22,6 +24,9 @@ from commands.meetings.types import MeetingTypeError, meeting_types
 from commands.reviews.meeting_review import review_sweep
 from storage.db import Store, make_engine, migrate
 from storage.reach import unreachable, where
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 
 def _moment(text: str) -> datetime:
@@ -50,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")  # noqa: S104
     serve.add_argument("--db", help="database URL (default: DATABASE_URL)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="server processes sharing the port (default: 1); all they share is the database",
+    )
     socket = sub.add_parser("socket", help="answer Slack over Socket Mode (no public URL)")
     socket.add_argument("--db", help="database URL (default: DATABASE_URL)")
     manifest = sub.add_parser("manifest", help="print a platform's app manifest")
@@ -71,21 +82,56 @@ def _teams_manifest(url: str) -> str:
 
 
 GOVERNANCE = frozenset({"audit", "retention", "export"})
+MAX_WORKERS = 64
+SERVE_DATABASE = "MDT_SERVE_DATABASE_URL"  # handed from `serve --workers N` to its processes
 MANIFESTS: dict[str, Callable[[str], str]] = {"slack": _slack_manifest, "teams": _teams_manifest}
+
+
+def _workers(text: str) -> int:
+    """`--workers`: a whole number of server processes, 1 to 64."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"give a whole number from 1 to {MAX_WORKERS}")
+    return count
 
 
 def _serve(args: argparse.Namespace, settings: Settings, url: str) -> int:
     import uvicorn  # noqa: PLC0415 - only `serve` needs the HTTP stack
 
-    from bot.server import create_app  # noqa: PLC0415
+    port = args.port or settings.port
+    if args.workers == 1:
+        uvicorn.run(served_app(url, settings), host=args.host, port=port, log_level="info")
+        return 0
+    Store.open(url, upgrade=True).engine.dispose()  # migrated once, before the workers start
+    os.environ[SERVE_DATABASE] = url  # each worker process reads it in `worker_app`
+    uvicorn.run(
+        "bot.cli:worker_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=port,
+        log_level="info",
+    )
+    return 0
+
+
+def served_app(url: str, settings: Settings, *, upgrade: bool = True) -> Starlette:
+    """The whole HTTP app of `mdtbot serve`: Slack, Teams and the link pages."""
+    from bot.server import create_app  # noqa: PLC0415 - only `serve` needs the HTTP stack
     from bot.teams.app import teams_routes  # noqa: PLC0415
     from bot.web.links import link_routes  # noqa: PLC0415
 
-    store = Store.open(url, upgrade=True)
+    store = Store.open(url, upgrade=upgrade)
     pages = link_routes(store, _core(store, settings), system_clock)
-    app = create_app(settings, store, extra_routes=[*teams_routes(settings, store), *pages])
-    uvicorn.run(app, host=args.host, port=args.port or settings.port, log_level="info")
-    return 0
+    return create_app(settings, store, extra_routes=[*teams_routes(settings, store), *pages])
+
+
+def worker_app() -> Starlette:
+    """One of `serve --workers N`'s processes: the same app, on the database already migrated."""
+    return served_app(os.environ[SERVE_DATABASE], Settings.from_env(), upgrade=False)
 
 
 def _socket(settings: Settings, url: str) -> int:
