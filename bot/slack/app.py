@@ -26,6 +26,7 @@ from bot.slack.install import build_bolt_app
 from commands.context import Context
 from commands.core import Core
 from commands.messages import Message, Recipient, Request
+from commands.outbox.queue import hand_over
 from storage.db import Store
 from storage.reach import unreachable
 
@@ -61,7 +62,7 @@ class SlackBot:
         self.core = core
         self.store = store
         self.clock = clock
-        self.delivery = Delivery(core, clock)
+        self.delivery = Delivery()
         self.cache: TTLCache[Profile] = cache or TTLCache()
         self.registered = Registered()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mdt-slack")
@@ -315,13 +316,23 @@ class SlackBot:
         self.send(self.run_command(target, channel, text, user_name=user_name), target)
 
     def send(self, messages: list[Message], target: Target) -> list[Sent]:
-        """Deliver messages to Slack, then remember the thread a started meeting captures from."""
-        sent = self.delivery.send_all(messages, target)
-        for one in sent:
+        """Deliver messages to Slack, then record what came of it: the thread a started
+        meeting captures from, and any post Slack failed to take, handed to the outbox (the
+        worker tries it again for up to a day and tells the chair if it never goes)."""
+        outcome = self.delivery.send_all(messages, target)
+        for message, why in outcome.failed:
+            log.warning(
+                "slack failed a %s message (%s): %s; queued",
+                message.audience,
+                message.template,
+                why,
+            )
+            hand_over(self.core.store, PLATFORM, target.team_id, message, self.clock())
+        for one in outcome.sent:
             ref = one.message.meta.get("thread_root_for")
             if isinstance(ref, str) and one.ts:
                 self.core.set_thread(PLATFORM, target.team_id, ref, one.ts, self.clock())
-        return sent
+        return outcome.sent
 
     # Global middleware and error handler ----------------------------------------------------
 

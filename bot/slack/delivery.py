@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,9 +18,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.slack.directory import TTLCache
 from bot.slack.render import TEXT_LIMIT, SlackRenderer, blocks_for
-from commands.core import Core
 from commands.messages import Message
-from commands.outbox.queue import hand_over
 
 log = logging.getLogger(__name__)
 
@@ -145,27 +142,32 @@ class Sender:
         return str(ts) if ts else None
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a batch came to: what Slack took, and the posts and DMs it failed to take (5xx,
+    429, network) with why, for the caller to hand to the outbox."""
+
+    sent: list[Sent]
+    failed: list[tuple[Message, str]]
+
+
 class Delivery(Sender):
     """Sends the replies to what someone did: privately by response URL, in channels, by DM.
 
-    The caller is told what was sent (`Sent`) and records from that (a meeting's thread); the
-    one write here is a failed post handed to the outbox for the worker to try again.
+    Nothing here writes to the database: the caller is told what was sent and what failed
+    (`Outcome`), and records from that (a meeting's thread; a failed post, to the outbox).
     """
 
-    def __init__(self, core: Core, clock: Callable[[], datetime]) -> None:
-        super().__init__()
-        self.core = core
-        self.clock = clock
-
-    def send_all(self, messages: Iterable[Message], target: Target) -> list[Sent]:
-        """Send each message in turn; a failure is logged and the others still go."""
-        sent = []
+    def send_all(self, messages: Iterable[Message], target: Target) -> Outcome:
+        """Send each message in turn; a failure is noted and the others still go."""
+        sent: list[Sent] = []
+        failed: list[tuple[Message, str]] = []
         for message in messages:
             try:
                 sent.append(self.send(message, target))
             except SlackApiError as error:
                 if transient(error) and message.audience != "private":
-                    self._hand_over(message, target, str(error.response.get("error")))
+                    failed.append((message, str(error.response.get("error"))))
                     continue
                 log.warning(
                     "slack refused a %s message (%s): %s",
@@ -175,18 +177,10 @@ class Delivery(Sender):
                 )
             except OSError as error:  # Slack unreachable (the client's own retries spent)
                 if message.audience != "private":
-                    self._hand_over(message, target, type(error).__name__)
+                    failed.append((message, type(error).__name__))
                 else:
                     log.warning("slack unreachable for a private reply: %s", type(error).__name__)
-        return sent
-
-    def _hand_over(self, message: Message, target: Target, why: str) -> None:
-        """A post or DM Slack failed to take (5xx, 429, network) goes to the outbox: the worker
-        tries it again, for up to a day, and tells the chair if it never goes."""
-        log.warning(
-            "slack failed a %s message (%s): %s; queued", message.audience, message.template, why
-        )
-        hand_over(self.core.store, PLATFORM, target.team_id, message, self.clock())
+        return Outcome(sent, failed)
 
     def send(self, message: Message, target: Target) -> Sent:
         """Send one message where its audience says."""
