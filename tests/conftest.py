@@ -5,14 +5,15 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.console import ConsoleSession, at_name, parse_moment
+from bot.console import ConsoleSession, at_name
 from bot.render import Renderer
 from commands.core import Core, CoreSettings
 from storage.db import Store, make_engine, migrate
@@ -48,7 +49,8 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def _empty_postgres(store: Store) -> None:
+def empty_postgres(store: Store) -> None:
+    """Every table of a PostgreSQL database emptied, its numbering restarted."""
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with store.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -72,7 +74,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         opened = Store.open(f"sqlite:///{tmp_path / 'mdt.db'}")
     else:
         opened = Store(make_engine(request.getfixturevalue("postgres_url")))
-        _empty_postgres(opened)
+        empty_postgres(opened)
     yield opened
     opened.engine.dispose()
 
@@ -81,7 +83,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 def postgres_store(postgres_url: str) -> Iterator[Store]:
     """A migrated, empty PostgreSQL database, for what only PostgreSQL does (row locks)."""
     opened = Store(make_engine(postgres_url))
-    _empty_postgres(opened)
+    empty_postgres(opened)
     yield opened
     opened.engine.dispose()
 
@@ -117,9 +119,41 @@ class Console:
         return printed
 
 
+START = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)  # the console fixture's clock
+
+
+def played_sqlite(folder: Path, migrated: Path, play: Callable[[Console], None]) -> Path:
+    """A SQLite file on which `play` ran once, as priya in #team at START: many tests copy it
+    rather than play the same scenario each time."""
+    shutil.copyfile(migrated, folder / "mdt.db")
+    store = Store.open(f"sqlite:///{folder / 'mdt.db'}")
+    play(Console(store, START, "priya", "team", folder / "files"))
+    store.engine.dispose()
+    return folder / "mdt.db"
+
+
+@contextmanager
+def console_after(
+    request: pytest.FixtureRequest, tmp_path: Path, played: str, play: Callable[[Console], None]
+) -> Iterator[Console]:
+    """A console just after `play`: on SQLite a copy of the session's played file (the fixture
+    named `played`), on PostgreSQL (`request.param`) an emptied database where it plays now."""
+    if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue(played), tmp_path / "mdt.db")
+        store = Store.open(f"sqlite:///{tmp_path / 'mdt.db'}")
+    else:
+        store = Store(make_engine(request.getfixturevalue("postgres_url")))
+        empty_postgres(store)
+    console = Console(store, START, "priya", "team", tmp_path / "files")
+    if request.param != "sqlite":
+        play(console)
+    try:
+        yield console
+    finally:
+        store.engine.dispose()
+
+
 @pytest.fixture
 def console(store: Store, tmp_path: Path) -> Console:
     """A console as priya in #team on Monday 1 Feb 2027, 09:00 London."""
-    now = parse_moment("2027-02-01T09:00:00+00:00")
-    assert now is not None
-    return Console(store, now, "priya", "team", tmp_path / "files")
+    return Console(store, START, "priya", "team", tmp_path / "files")
