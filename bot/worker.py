@@ -83,14 +83,18 @@ class WorkerOptions:
     retry_first: timedelta = timedelta(seconds=30)
     retry_longest: timedelta = timedelta(minutes=10)
     retry_for: timedelta = timedelta(hours=24)
+    # Keep each delivered message in the run's outcome (the console prints them; tests read
+    # them). `mdtbot worker` keeps only the count, so its memory does not grow with a pass.
+    keep_delivered: bool = True
 
 
 @dataclass
 class Outcome:
-    """What one run did: the sweep's report and the messages delivered."""
+    """What one run did: the sweep's report, how many messages went (and which, if kept)."""
 
     sweep: SweepReport
     delivered: list[Message] = field(default_factory=list)
+    sent: int = 0
     failed: int = 0
     deferred: int = 0
     lost: int = 0
@@ -220,7 +224,9 @@ class Worker:
                 delivered(session, row, moment, result.platform_id, attempts=result.attempts)
                 if row.last_error == IN_FLIGHT:
                     row.last_error = None
-                outcome.delivered.append(message)
+                outcome.sent += 1
+                if self.options.keep_delivered:
+                    outcome.delivered.append(message)
             elif result.deferred:
                 delivery_deferred(
                     session, row, moment, error=result.error, attempts=result.attempts
@@ -366,11 +372,11 @@ class Ticker:
                 "database unreachable (%s); the next sweep tries again", type(error).__name__
             )
             return
-        if outcome.sweep.queued or outcome.delivered or outcome.failed:
+        if outcome.sweep.queued or outcome.sent or outcome.failed:
             log.info(
                 "sweep: %d reminders queued, %d messages delivered, %d failed",
                 outcome.sweep.queued,
-                len(outcome.delivered),
+                outcome.sent,
                 outcome.failed,
             )
 
@@ -437,7 +443,7 @@ def run_worker_command(args: argparse.Namespace, settings: Settings, url: str) -
     worker = Worker(
         store,
         notifiers,
-        options=WorkerOptions(interval=args.interval),
+        options=WorkerOptions(interval=args.interval, keep_delivered=False),
         steps=[
             partial(close_due_reviews_to_outbox, store),
             partial(daily_retention, store, settings.governance),

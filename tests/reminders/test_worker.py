@@ -84,6 +84,16 @@ def test_retries_honour_retry_after_and_back_off_on_server_errors(store: Store) 
     assert row.claimed_by is None
 
 
+def test_the_worker_command_keeps_no_message_it_delivered(store: Store) -> None:
+    seed_due_reminders(store, 120, DUE_AT)  # two batches of the default 100
+    api = FakePlatformAPI([])
+    worker = Worker(store, {"console": api}, options=WorkerOptions(keep_delivered=False))
+    outcome = worker.run_once(NOW)
+    assert (outcome.sent, outcome.delivered) == (120, [])
+    assert len(api.calls) == 120
+    assert {r.status for r in outbox(store)} == {"sent"}
+
+
 def test_a_long_retry_after_is_capped(store: Store) -> None:
     seed_due_reminders(store, 1, DUE_AT)
     api, sleeps = FakePlatformAPI([429, 200], retry_after=3600), Sleeps()
