@@ -15,11 +15,13 @@ from bot.teams.connector import Connector, ConnectorError, UnreachableError
 from commands.core import Core
 from commands.language.grammar import meeting_number
 from commands.messages import Message, Recipient
+from commands.outbox.queue import hand_over
 from storage.db import Store
 
 log = logging.getLogger(__name__)
 # A message meta key: the message starts the thread of this meeting in its channel.
 ROOT = "thread_root_for"
+PLATFORM = "teams"
 
 
 class NoRouteError(LookupError):
@@ -117,6 +119,12 @@ class TeamsDelivery:
         except (ConnectorError, NoRouteError) as error:
             if strict:
                 raise
+            if _transient(error) and message.audience != "private":
+                # Teams failed rather than refused: the worker tries it again for up to a
+                # day, and tells the chair if it never goes.
+                log.warning("Teams failed message %s (%s); queued", message.template, error)
+                hand_over(self.store, PLATFORM, self.tenant_id, message, self.clock())
+                return None
             log.warning("Teams message %s not delivered: %s", message.template, error)
             return None
 
@@ -141,7 +149,7 @@ class TeamsDelivery:
         if root_for or not in_channel:
             sent = self._send(route.service_url, route.conversation_id, activity)
             if root_for and in_channel and sent:
-                self.core.set_thread("teams", self.tenant_id, str(root_for), sent, self.clock())
+                self.core.set_thread(PLATFORM, self.tenant_id, str(root_for), sent, self.clock())
             return sent
         if origin is not None and origin.thread_id and key == origin.channel_key:
             return self._reply(route, origin.thread_id, activity)
@@ -237,3 +245,8 @@ class TeamsDelivery:
             if ref:
                 return ref
         return str(message.meta.get("meeting") or "")
+
+
+def _transient(error: Exception) -> bool:
+    """A Bot Connector failure worth trying again later: throttled, a server error, no network."""
+    return isinstance(error, ConnectorError) and (error.status == 429 or error.status >= 500)

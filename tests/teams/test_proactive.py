@@ -164,3 +164,21 @@ def test_the_worker_builds_a_teams_notifier_only_when_teams_is_configured(teams:
     configured = notifiers_for(replace(settings(), database_url=url))
     assert isinstance(configured["teams"], TeamsNotifier)
     assert "teams" not in notifiers_for(Settings.from_env({"DATABASE_URL": url}))
+
+
+def test_an_announcement_teams_failed_to_take_goes_through_the_outbox(teams: Teams) -> None:
+    teams.fake.failures.extend([503] * 4)  # the connector's retries spent on the announcement
+    at_tom, tom_entity = mention(TOM)
+    teams.command(
+        PRIYA, f"new Case review on 4/2/2027 at 10:00 with {at_tom}", entities=[tom_entity]
+    )
+    assert "M1 Case review" not in " ".join(s.text() for s in teams.fake.take())
+    with teams.store.transaction(teams.clock()) as session:
+        queued = session.scalars(select(OutboxMessage)).all()
+        assert {(q.platform, q.status) for q in queued} == {("teams", "pending")}
+        assert "meeting:created" in {q.payload["template"] for q in queued}
+    worker = Worker(teams.store, {"teams": _notifier(teams)}, sleep=lambda _s: None)
+    outcome = worker.run_once(teams.clock())
+    assert "meeting:created" in [m.template for m in outcome.delivered]
+    assert outcome.failed == 0
+    assert "M1 Case review" in " ".join(s.text() for s in teams.fake.take())
