@@ -270,6 +270,33 @@ def _status_kb(field: str) -> int:
     raise LookupError(field)
 
 
+class CountingNotifier:
+    """A platform that takes every message and keeps nothing of it but the count."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def send(self, message: Message) -> str:
+        """Count the message; its id is its number."""
+        self.count += 1
+        return f"sent-{self.count}"
+
+
+def pass_child(url: str) -> None:
+    """One whole worker pass, in its own process: the peak memory above its imports."""
+    from bot.worker import Worker, WorkerOptions  # noqa: PLC0415
+
+    store = Store(make_engine(url))
+    Worker(store, {"console": CountingNotifier()}, options=WorkerOptions()).run_once(
+        NOW - timedelta(days=30)
+    )  # nothing is due a month early: imports, templates and the driver are loaded
+    base_kb = _status_kb("VmRSS")
+    notifier = CountingNotifier()
+    options = WorkerOptions(keep_delivered=False)
+    outcome = Worker(store, {"console": notifier}, options=options).run_once(NOW)
+    print(json.dumps({"sent": outcome.sent, "peak_above_kb": _status_kb("VmHWM") - base_kb}))
+
+
 def child(kind: str, url: str) -> None:
     """One start-up, in its own process: ours (a sweep) or APScheduler's (its jobs loaded).
 
@@ -283,6 +310,9 @@ def child(kind: str, url: str) -> None:
 
     make_engine(url).dispose()  # loads the database driver, an import both share
     base_kb, started = _status_kb("VmRSS"), time.perf_counter()
+    if kind == "pass":
+        pass_child(url)
+        return
     if kind == "ours":
         store = Store(make_engine(url))
         wait_for_database(store, time.sleep)
@@ -456,6 +486,23 @@ def part_workers(count: int) -> dict[str, float]:
     return {"workers_ratio": ratio, "duplicates": dup_one + dup_three}
 
 
+def part_memory(small: int, large: int) -> dict[str, float]:
+    print(f"4. Worker memory over one pass of {small:,} and of {large:,} due reminders")
+    peaks = {}
+    for count in (small, large):
+        with fresh_postgres(SERVER, "mdt_bench") as url:
+            seed(url, due=count)
+            _, figures = run_child("--child", "pass", url)
+        assert figures["sent"] >= count, figures
+        peaks[count] = max(figures["peak_above_kb"], 1)
+        print(
+            f"   {count:>7,} reminders: {figures['sent']:,} sent, peak {peaks[count] / 1024:.1f} MB"
+        )
+    ratio = peaks[large] / peaks[small]
+    print(f"   ratio {ratio:.2f} (target <= 1.5, flat): {'met' if ratio <= 1.5 else 'NOT met'}")
+    return {"memory_small_kb": peaks[small], "memory_large_kb": peaks[large], "memory_ratio": ratio}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--child", nargs=2, metavar=("KIND", "URL"), help=argparse.SUPPRESS)
@@ -464,7 +511,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in part 1's big table")
     parser.add_argument("--pending", type=int, default=100_000, help="pending rows in part 2")
     parser.add_argument("--messages", type=int, default=400, help="messages in part 3")
-    parser.add_argument("--parts", default="123", help="which parts to run (default: 123)")
+    parser.add_argument("--parts", default="1234", help="which parts to run (default: 1234)")
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -480,6 +527,8 @@ def main() -> None:
         figures |= part_startup(args.pending)
     if "3" in args.parts:
         figures |= part_workers(args.messages)
+    if "4" in args.parts:
+        figures |= part_memory(args.due // 10, args.due)
     print(f"Done in {time.perf_counter() - started:.0f}s: " + json.dumps(figures))
 
 
