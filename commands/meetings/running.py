@@ -157,7 +157,7 @@ def minutes(ctx: Context, args: str) -> None:
         record.is_draft
         and ctx.is_chair(meeting)
         and not meeting.locked
-        and not waiting_corrections(ctx, meeting)
+        and not waiting_corrections(ctx.session, meeting)
     )
     ctx.reply(
         template,

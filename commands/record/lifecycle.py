@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from commands.context import Context
 from commands.documents.views import meeting_view
@@ -28,10 +29,10 @@ def approve_buttons(meeting: Meeting) -> tuple[Button, ...]:
     return (Button("Approve", "approve", meeting.ref, style="primary"),)
 
 
-def waiting_corrections(ctx: Context, meeting: Meeting) -> list[int]:
+def waiting_corrections(session: Session, meeting: Meeting) -> list[int]:
     """The numbers of the corrections the chair has not answered yet."""
     return list(
-        ctx.session.scalars(
+        session.scalars(
             select(Correction.number)
             .where(Correction.meeting_id == meeting.id, Correction.status == "proposed")
             .order_by(Correction.number)
@@ -175,7 +176,7 @@ def answer_correction(
         "text": row.text,
         "reason": reason,
     }
-    ready = not waiting_corrections(ctx, meeting)
+    ready = not waiting_corrections(ctx.session, meeting)
     ctx.reply(
         f"lifecycle:{row.status}",
         kind="approval_request" if ready else "text",
@@ -216,7 +217,7 @@ def approve_minutes(ctx: Context, meeting: Meeting) -> None:
         )
     if meeting.minutes_status != "draft":
         ctx.fail("no_draft", meeting=meeting.ref, status=meeting.status)
-    waiting = waiting_corrections(ctx, meeting)
+    waiting = waiting_corrections(ctx.session, meeting)
     if waiting:
         ctx.fail("corrections_waiting", meeting=meeting.ref, numbers=waiting)
     meeting.minutes_status = "approved"

@@ -11,16 +11,16 @@ only the late notice goes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from commands.documents.views import meeting_view
-from commands.messages import Message
 from commands.outbox.queue import dm_to, enqueue
-from commands.record.lifecycle import approve_buttons
+from commands.record.lifecycle import approve_buttons, waiting_corrections
 from commands.record.minutes import (
     APPROVAL_DAYS,
     CORRECTION_WINDOW_DAYS,
@@ -31,7 +31,7 @@ from commands.reminders.notices import PolicyOf, queue_each
 from commands.reminders.policy import next_delivery
 from commands.reminders.rows import working_calendar, zone_of
 from storage.db import Store
-from storage.models import Correction, Meeting, Workspace
+from storage.models import Meeting, Workspace
 
 
 def notice_key(meeting_id: int, which: str) -> str:
@@ -85,11 +85,7 @@ def _tell(session: Session, meeting_id: int, now: datetime, policy_of: PolicyOf)
     zone = zone_of(chair, workspace)
     if next_delivery(now, zone, calendar, policy_of(session, workspace.id)) > now:
         return 0
-    waiting = session.scalar(
-        select(func.count(Correction.id)).where(
-            Correction.meeting_id == meeting.id, Correction.status == "proposed"
-        )
-    )
+    waiting = len(waiting_corrections(session, meeting))
     ended = meeting.closed_at.astimezone(ZoneInfo(meeting.timezone)).date()
     message = dm_to(
         chair,
@@ -100,25 +96,13 @@ def _tell(session: Session, meeting_id: int, now: datetime, policy_of: PolicyOf)
         ended=ended,
         days=calendar.working_days_between(ended, today),
         aim=APPROVAL_DAYS,
-        waiting=waiting or 0,
+        waiting=waiting,
     )
     if not waiting:
-        message = _with_approve(message, meeting)
+        message = replace(message, buttons=approve_buttons(meeting), kind="approval_request")
     key = notice_key(meeting.id, which)
     enqueue(session, workspace, message, key=key, now=now, person_id=chair.id)
     meeting.window_reminded = True
     meeting.late_flagged = meeting.late_flagged or which == "late"
     session.flush()
     return 1
-
-
-def _with_approve(message: Message, meeting: Meeting) -> Message:
-    return Message(
-        audience=message.audience,
-        template=message.template,
-        context=message.context,
-        zone=message.zone,
-        recipient=message.recipient,
-        buttons=approve_buttons(meeting),
-        kind="approval_request",
-    )
