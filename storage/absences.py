@@ -13,18 +13,7 @@ from storage.models import Absence
 
 def absence_on(session: Session, person_id: int, day: date) -> Absence | None:
     """The person's absence that includes `day`, if any (cancelled ones do not count)."""
-    return session.scalar(
-        select(Absence)
-        .where(
-            Absence.person_id == person_id,
-            Absence.cancelled_at.is_(None),
-            Absence.starts_on <= day,
-            Absence.ends_on >= day,
-        )
-        .options(joinedload(Absence.cover))
-        .order_by(Absence.starts_on)
-        .limit(1)
-    )
+    return overlapping(session, person_id, day, day)
 
 
 def absences_between(
@@ -77,6 +66,7 @@ def overlapping(session: Session, person_id: int, starts_on: date, ends_on: date
             Absence.starts_on <= ends_on,
             Absence.ends_on >= starts_on,
         )
+        .options(joinedload(Absence.cover))
         .order_by(Absence.starts_on)
         .limit(1)
     )
