@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from commands.context import Context
 from commands.language.dates import DateError, add_months, parse_date
 from commands.language.grammar import clean_text, split_word
@@ -73,6 +75,8 @@ def _record(ctx: Context, text: str) -> None:
     dates_text, cover_text = split_word(text, "cover")
     starts_on, ends_on = _dates(ctx, dates_text)
     cover = _cover(ctx, cover_text)
+    # The caller's row, locked: two `away` at once by one person are checked one after another.
+    ctx.session.scalar(select(Person.id).where(Person.id == ctx.caller.id).with_for_update())
     clash = overlapping(ctx.session, ctx.caller.id, starts_on, ends_on)
     if clash is not None:
         ctx.fail(

@@ -18,7 +18,7 @@ from bot.console import ConsoleDirectory
 from commands.core import Core, CoreSettings
 from commands.messages import Message, Request, UserRef
 from storage.db import Store
-from storage.models import Action, ActionUpdate, Decision, Meeting, Review
+from storage.models import Absence, Action, ActionUpdate, Decision, Meeting, Review
 
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 THREADS = 10
@@ -177,3 +177,11 @@ def test_parallel_accepts_and_agreements_happen_once(core: Core, store: Store) -
     with store.transaction(NOW) as session:
         kinds = list(session.scalars(select(ActionUpdate.kind).order_by(ActionUpdate.id)))
     assert kinds == ["accepted", "extension_asked", "extension"]
+
+
+def test_parallel_absences_of_one_person_record_one(core: Core, store: Store) -> None:
+    results = at_once(PRESSES, lambda _i: ask(core, "tom", "away from 21/12 to 4/1 cover @sam"))
+    assert templates(results).count("people:away_set") == 1
+    assert templates(results).count("people:away_overlaps") == PRESSES - 1
+    with store.transaction(NOW) as session:
+        assert session.scalar(select(func.count()).select_from(Absence)) == 1
