@@ -104,9 +104,7 @@ def prompt_for(value: str) -> TextPrompt | None:
         return None
     # A choice with a number (`correct M3 decline 2`) asks for what its first word asks for.
     choice = button.arg.split()[0] if button.arg else ""
-    return BUTTON_PROMPTS.get((button.verb, button.arg)) or BUTTON_PROMPTS.get(
-        (button.verb, choice)
-    )
+    return BUTTON_PROMPTS.get((button.verb, choice))
 
 
 @dataclass(frozen=True)
