@@ -114,3 +114,15 @@ def _announced(fake: FakeSlack) -> list[str]:
     """The meetings announced in the channel (each `/mdt new` posts its card there)."""
     posts = [c.args.get("text", "") for c in fake.of("chat.postMessage")]
     return [text for text in posts if " Case review " in text]
+
+
+@pytest.mark.parametrize("count", ["0", "65", "two", "-1"])
+def test_a_bad_worker_count_stops_serve_naming_it(
+    count: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--workers", count])
+    assert stopped.value.code == 2
+    assert "--workers: give a whole number from 1 to 64" in capsys.readouterr().err
